@@ -1,0 +1,119 @@
+"""Shallow ReLU denoisers with a linear skip connection (torch; chapter 1).
+
+    h(y) = sum_k a_k [w_k . y + b_k]_+ + V y + c = A relu(W y + b) + V y + c
+
+Weight decay acts on the hidden-layer weights only: ``C = (1/2) sum_k (|a_k|^2 + |w_k|^2)``.
+Since ``(a, w, b) -> (a/g, g w, g b)`` leaves ``h`` unchanged and ``C >= sum_k |a_k||w_k|`` with
+equality for balanced units (``|a_k| = |w_k|``), the representation cost of the network is
+``R = sum_k |a_k||w_k|``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .ramps import RampSum
+
+
+class ShallowDenoiser(nn.Module):
+    """``h(y) = A relu(W y + b) + V y + c`` with ``W: (width, d)``, ``A: (d, width)``.
+
+    Initialisation (seeded): unit directions ``w_k`` uniform on the sphere, scaled by
+    ``init_scale``; if ``x_clean`` is given, each unit's kink passes through a random point of the
+    data's bounding box (so kinks cover the data), else ``b = 0``; ``A`` is small Gaussian, and
+    ``V = 0``, ``c = 0``.
+    """
+
+    def __init__(
+        self,
+        d: int,
+        width: int,
+        x_clean: np.ndarray | None = None,
+        init_scale: float = 1.0,
+        seed: int = 0,
+        dtype: torch.dtype = torch.float64,
+    ) -> None:
+        super().__init__()
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
+            raise ValueError(f"d must be a positive integer, got {d!r}")
+        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+            raise ValueError(f"width must be a positive integer, got {width!r}")
+        self.d, self.width = int(d), int(width)
+        gen = torch.Generator().manual_seed(seed)
+        w = torch.randn(width, d, generator=gen, dtype=dtype)
+        w = init_scale * w / w.norm(dim=1, keepdim=True)
+        if x_clean is not None:
+            X = torch.as_tensor(np.asarray(x_clean, dtype=float).reshape(-1, d), dtype=dtype)
+            lo, hi = X.min(0).values, X.max(0).values
+            p = lo + (hi - lo) * torch.rand(width, d, generator=gen, dtype=dtype)
+            b = -(w * p).sum(1)
+        else:
+            b = torch.zeros(width, dtype=dtype)
+        self.W = nn.Parameter(w)
+        self.b = nn.Parameter(b)
+        self.A = nn.Parameter(0.1 * torch.randn(d, width, generator=gen, dtype=dtype) / np.sqrt(width))
+        self.V = nn.Parameter(torch.zeros(d, d, dtype=dtype))
+        self.c = nn.Parameter(torch.zeros(d, dtype=dtype))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        """Batch ``(n, d) -> (n, d)``."""
+        return torch.relu(y @ self.W.T + self.b) @ self.A.T + y @ self.V.T + self.c
+
+    def denoise(self, y: np.ndarray) -> np.ndarray:
+        """Numpy in, numpy out: ``(n,)`` for ``d = 1`` (or ``(n, 1)``), ``(n, d)`` otherwise."""
+        y = np.asarray(y, dtype=float)
+        scalar = self.d == 1 and y.ndim == 1
+        Y = torch.as_tensor(y.reshape(-1, self.d), dtype=self.W.dtype)
+        with torch.no_grad():
+            out = self(Y).numpy()
+        return out[:, 0] if scalar else out
+
+    def penalty(self) -> torch.Tensor:
+        """Weight-decay term ``C = (1/2)(|A|_F^2 + |W|_F^2)`` (differentiable)."""
+        return 0.5 * (self.A.pow(2).sum() + self.W.pow(2).sum())
+
+    def unit_costs(self) -> torch.Tensor:
+        """``|a_k| |w_k|`` for every unit, shape ``(width,)``."""
+        return self.A.detach().norm(dim=0) * self.W.detach().norm(dim=1)
+
+    def representation_cost(self) -> float:
+        """``R = sum_k |a_k| |w_k|``: the penalty of the balanced network, a lower bound for ``C``."""
+        return float(self.unit_costs().sum())
+
+    @torch.no_grad()
+    def balance_(self) -> "ShallowDenoiser":
+        """Rescale each unit so ``|a_k| = |w_k|`` (``h`` unchanged, ``C`` drops to ``R``). In place."""
+        na, nw = self.A.norm(dim=0), self.W.norm(dim=1)
+        ok = (na > 0) & (nw > 0)
+        g = torch.where(ok, torch.sqrt(na / torch.where(ok, nw, 1.0)), torch.ones_like(na))
+        self.W.mul_(g[:, None])
+        self.b.mul_(g)
+        self.A.div_(g[None, :])
+        return self
+
+    def active_units(self, rel_tol: float = 1e-3) -> np.ndarray:
+        """Indices of units whose cost ``|a_k||w_k|`` exceeds ``rel_tol`` times the largest."""
+        costs = self.unit_costs()
+        return torch.nonzero(costs > rel_tol * costs.max()).flatten().numpy()
+
+    @classmethod
+    def from_ramps(cls, ramps: RampSum, dtype: torch.dtype = torch.float64) -> "ShallowDenoiser":
+        """The exact network of a ramp sum: ``2 J`` balanced units, ``V = 0``, same function and cost."""
+        W, b, A = ramps.relu_units()
+        net = cls(ramps.d, max(2 * ramps.n_ramps, 1), dtype=dtype)
+        with torch.no_grad():
+            net.W.zero_()
+            net.b.zero_()
+            net.A.zero_()
+            k = W.shape[0]
+            net.W[:k] = torch.as_tensor(W, dtype=dtype)
+            net.b[:k] = torch.as_tensor(b, dtype=dtype)
+            net.A[:, :k] = torch.as_tensor(A, dtype=dtype)
+            net.c.copy_(torch.as_tensor(ramps.c, dtype=dtype))
+        return net
+
+    def numpy_weights(self) -> dict[str, np.ndarray]:
+        """``{"W", "b", "A", "V", "c"}`` as numpy arrays (copies)."""
+        return {k: v.detach().numpy().copy() for k, v in self.named_parameters()}
