@@ -1,0 +1,99 @@
+"""ipywidgets builders that work on the static site and in a live kernel (site.md).
+
+Static pattern: render a grid of frames at build time (PNG), put them as ``widgets.Image``
+children of a ``widgets.Stack``, and ``jslink`` a slider to the stack's ``selected_index``. The
+link lives in the browser, so the page responds with no kernel. Live-only widgets
+(:func:`live_figure`) re-draw through Python callbacks and need a running kernel.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Callable, Mapping, Sequence
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from tqdm.auto import tqdm
+
+
+def figure_to_png(fig: plt.Figure, dpi: int = 80) -> bytes:
+    """Render a matplotlib figure to PNG bytes and close it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def render_frames(
+    draw: Callable[[object, plt.Figure], None],
+    values: Sequence[object],
+    figsize: tuple[float, float] = (6.0, 3.6),
+    dpi: int = 80,
+    progress: bool = True,
+) -> list[bytes]:
+    """One PNG per value: ``draw(value, fig)`` fills a fresh figure of size ``figsize``."""
+    if len(values) == 0:
+        raise ValueError("render_frames needs at least one value")
+    frames = []
+    for v in tqdm(values, desc="rendering frames", disable=not progress, leave=False):
+        fig = plt.figure(figsize=figsize)
+        draw(v, fig)
+        frames.append(figure_to_png(fig, dpi=dpi))
+    return frames
+
+
+def frame_slider(
+    frames: Sequence[bytes],
+    labels: Sequence[str],
+    description: str,
+    initial: int = 0,
+) -> widgets.VBox:
+    """A slider over precomputed PNG frames that works without a kernel.
+
+    The slider (a ``SelectionSlider`` showing ``labels``) has its ``index`` ``jslink``-ed to the
+    ``selected_index`` of a ``Stack`` of ``Image`` widgets.
+    """
+    if len(frames) != len(labels) or len(frames) == 0:
+        raise ValueError(f"need as many labels as frames (> 0), got {len(labels)} labels, {len(frames)} frames")
+    if not 0 <= initial < len(frames):
+        raise ValueError(f"initial index {initial} outside 0..{len(frames) - 1}")
+    images = [widgets.Image(value=f, format="png", layout=widgets.Layout(max_width="100%")) for f in frames]
+    stack = widgets.Stack(images, selected_index=initial)
+    slider = widgets.SelectionSlider(
+        options=list(labels), index=initial, description=description, continuous_update=True,
+        style={"description_width": "initial"}, layout=widgets.Layout(width="90%"),
+    )
+    widgets.jslink((slider, "index"), (stack, "selected_index"))
+    return widgets.VBox([slider, stack])
+
+
+def static_slider(
+    draw: Callable[[object, plt.Figure], None],
+    values: Sequence[object],
+    description: str,
+    fmt: str = "{:.3g}",
+    initial: int = 0,
+    **render_kw,
+) -> widgets.VBox:
+    """:func:`render_frames` then :func:`frame_slider`, labels ``fmt.format(value)``."""
+    frames = render_frames(draw, values, **render_kw)
+    return frame_slider(frames, [fmt.format(v) for v in values], description, initial=initial)
+
+
+def live_figure(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidget],
+                figsize: tuple[float, float] = (6.0, 3.6)) -> widgets.VBox:
+    """Live-only: re-draw ``draw(fig, **values)`` whenever a control changes (needs a kernel).
+
+    On the static site only the first drawing is shown.
+    """
+    out = widgets.Output()
+
+    def refresh(**kw):
+        with out:
+            out.clear_output(wait=True)
+            fig = plt.figure(figsize=figsize)
+            draw(fig, **kw)
+            plt.show()
+
+    widgets.interactive_output(refresh, dict(controls))
+    return widgets.VBox([widgets.HBox(list(controls.values())), out])
