@@ -87,6 +87,11 @@ def univariate_lp(
                 f"balls of radius rho = {rho:g} overlap (clean points closer than 2*rho); "
                 "no function can interpolate them"
             )
+        if inside.sum() < 2:
+            raise ValueError(
+                f"grid spacing {spacing:g} too coarse: the ball around x = {xn:g} (rho = {rho:g}) "
+                "holds fewer than two grid nodes; use spacing < rho or include_ball_ends=True"
+            )
         fixed[inside] = xn
     # Slope-change operator D (G-2 x G): (D f)_i = s_{i+1} - s_i.
     inv_h = 1.0 / np.diff(grid)

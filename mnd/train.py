@@ -126,10 +126,10 @@ def train(
                 opt.step()
                 if it % log_every == 0 or it == steps:
                     hist.step.append(it)
-                    hist.loss.append(float(loss))
+                    hist.loss.append(loss.item())
                     hist.cost.append(net.representation_cost())
                     bar.update(it - bar.n)
-                    bar.set_postfix(loss=f"{float(loss):.3g}", cost=f"{hist.cost[-1]:.4g}", refresh=False)
+                    bar.set_postfix(loss=f"{loss.item():.3g}", cost=f"{hist.cost[-1]:.4g}", refresh=False)
     hist.seconds = time.perf_counter() - t0
     return hist
 
@@ -161,7 +161,7 @@ def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress
                 mu += beta * r
                 res = float(r.abs().max())
             hist.step.append(it)
-            hist.loss.append(float(net.penalty()))
+            hist.loss.append(net.penalty().item())
             hist.cost.append(net.representation_cost())
             hist.residual.append(res)
             bar.update(1)

@@ -63,8 +63,9 @@ def frame_slider(
         options=list(labels), index=initial, description=description, continuous_update=True,
         style={"description_width": "initial"}, layout=widgets.Layout(width="90%"),
     )
-    widgets.jslink((slider, "index"), (stack, "selected_index"))
-    return widgets.VBox([slider, stack])
+    box = widgets.VBox([slider, stack])
+    box.link = widgets.jslink((slider, "index"), (stack, "selected_index"))  # kept for inspection
+    return box
 
 
 def static_slider(
