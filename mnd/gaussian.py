@@ -126,70 +126,88 @@ def _standardise(mu: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 # --------------------------------------------------------------------------------------------
 # bivariate normal cdf
 # --------------------------------------------------------------------------------------------
-def _bvn_core(a: np.ndarray, b: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Phi2(a, b; r) for broadcast-compatible float arrays, |r| <= 1, a and b not nan.
+def _bvn_small(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """U(h, k; r) = P(X > h, Y > k) for |r| < 0.925 (1D arrays).
 
-    Computes the upper orthant probability U(h, k; r) = P(X > h, Y > k) with h = -a, k = -b.
+    ``U = Phi(-h) Phi(-k) + (1/2pi) int_0^{asin r} exp(-(h^2 - 2 h k sin t + k^2) / (2 cos^2 t)) dt``
+    (Drezner & Wesolowsky 1989: ``int_0^r phi2(h, k; t) dt`` after ``t -> sin t``), 20-point
+    Gauss-Legendre.
     """
-    a, b, r = np.broadcast_arrays(a, b, r)
-    h = -np.clip(a, -PHI2_CLAMP, PHI2_CLAMP)
-    k = -np.clip(b, -PHI2_CLAMP, PHI2_CLAMP)
-    hk = h * k
-    absr = np.abs(r)
-    t = GL_NODES01
-    wt = GL_WEIGHTS01
+    theta = np.arcsin(r)
+    sn = np.sin(theta[:, None] * GL_NODES01)
+    hk = (h * k)[:, None]
+    hs = (0.5 * (h * h + k * k))[:, None]
+    integrand = np.exp((sn * hk - hs) / (1.0 - sn * sn))
+    return ndtr(-h) * ndtr(-k) + theta / _TWO_PI * (integrand @ GL_WEIGHTS01)
 
-    # (1) |r| < 0.925: U = Phi(-h) Phi(-k) + int_0^{asin r} exp(-(h^2 - 2 hk sin t + k^2)
-    #     / (2 cos^2 t)) dt / (2 pi)   (Drezner & Wesolowsky 1989; t = asin of the correlation)
-    small = absr < R_SWITCH
-    theta = np.arcsin(np.where(small, r, 0.0))
-    sn = np.sin(theta[..., None] * t)
-    hs = 0.5 * (h * h + k * k)
-    expo = (sn * hk[..., None] - hs[..., None]) / (1.0 - sn * sn)
-    u_small = ndtr(-h) * ndtr(-k) + theta / _TWO_PI * np.sum(wt * np.exp(expo), axis=-1)
 
-    # (2) |r| >= 0.925 (Genz 2004): reflect Y for r < 0 so that the correlation is |r|, then
-    #     U(h, k; |r|) = Phi(-max(h, k)) - (1/2pi) int_0^{sqrt(1-r^2)} f(x) dx with
-    #     f(x) = exp(-(h-k)^2/(2x^2) - hk/(1 + sqrt(1-x^2))) / sqrt(1-x^2). The singular part
-    #     exp(-(h-k)^2/(2x^2)) exp(-hk/2) (1 + c x^2 + c d x^4) (Taylor in x^2) is integrated in
-    #     closed form, the smooth remainder by 20-point Gauss-Legendre.
+def _bvn_large(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """U(h, k; r) = P(X > h, Y > k) for 0.925 <= |r| <= 1 (1D arrays), after Genz (2004).
+
+    For ``r < 0`` reflect ``Y``: ``U(h, k; r) = Phi(-h) - U(h, -k; -r)``. For ``r > 0``,
+    ``U = Phi(-max(h, k)) - int_r^1 phi2(h, k; t) dt`` and with ``x = sqrt(1 - t^2)``
+
+        int_r^1 phi2 dt = (1/2pi) int_0^{sqrt(1-r^2)} exp(-(h-k)^2/(2x^2) - hk/(1 + sqrt(1-x^2)))
+                          / sqrt(1-x^2) dx.
+
+    The factor ``exp(-hk/(1+sqrt(1-x^2)))/sqrt(1-x^2)`` is ``exp(-hk/2) (1 + c x^2 + c d x^4 + ...)``
+    with ``c = (4 - hk)/8``, ``c d = (4 - hk)(12 - hk)/128``; that part times the sharp factor
+    ``exp(-(h-k)^2/(2x^2))`` is integrated exactly (recursion below), the smooth remainder by
+    20-point Gauss-Legendre. ``|r| = 1`` is exact.
+    """
     neg = r < 0
     k2 = np.where(neg, -k, k)
-    hk2 = np.where(neg, -hk, hk)
+    hk = h * k2
+    absr = np.abs(r)
     one_m = (1.0 - absr) * (1.0 + absr)
     exact1 = one_m <= 0.0
-    aa2 = np.where(exact1 | small, 0.25, one_m)
+    aa2 = np.where(exact1, 0.25, one_m)
     aa = np.sqrt(aa2)
     bs = (h - k2) ** 2
     beta = np.sqrt(bs)
-    c = (4.0 - hk2) / 8.0
-    d = (12.0 - hk2) / 16.0
-    # closed-form part: exp(-hk/2) J_m, J_m = int_0^aa x^(2m) exp(-bs/(2x^2)) dx, computed with
-    # J_0 = aa e - beta sqrt(2pi) Phi(-beta/aa), J_m = (aa^(2m+1) e - bs J_{m-1}) / (2m+1),
-    # e = exp(-bs/(2 aa^2)); the factor exp(-hk/2) is folded into the exponentials.
-    e_a = np.exp(-0.5 * (hk2 + bs / aa2))
-    pm = _SQRT_2PI * np.exp(-0.5 * hk2 + log_ndtr(-beta / aa))
+    c = (4.0 - hk) / 8.0
+    d = (12.0 - hk) / 16.0
+    # exp(-hk/2) J_m with J_m = int_0^aa x^(2m) exp(-bs/(2x^2)) dx:
+    #   J_0 = aa e - beta sqrt(2pi) Phi(-beta/aa),  J_m = (aa^(2m+1) e - bs J_{m-1}) / (2m+1),
+    #   e = exp(-bs/(2 aa^2)); exp(-hk/2) is folded into the exponentials (never overflows:
+    #   bs/aa^2 + hk >= h^2 - hk + k^2 >= 0 and hk/2 + beta^2/(2 aa^2) >= 0).
+    e_a = np.exp(-0.5 * (hk + bs / aa2))
+    pm = _SQRT_2PI * np.exp(-0.5 * hk + log_ndtr(-beta / aa))
     j0 = aa * e_a - beta * pm
     j1 = (aa**3 * e_a - bs * j0) / 3.0
     j2 = (aa**5 * e_a - bs * j1) / 5.0
     closed = j0 + c * j1 + c * d * j2
-    xs = (aa[..., None] * t) ** 2
+    xs = (aa[:, None] * GL_NODES01) ** 2
     rs = np.sqrt(1.0 - xs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        e1 = np.exp(-bs[..., None] / (2.0 * xs) - hk2[..., None] / (1.0 + rs)) / rs
-        e2 = np.exp(-0.5 * (bs[..., None] / xs + hk2[..., None])) * (
-            1.0 + c[..., None] * xs * (1.0 + d[..., None] * xs)
-        )
-    numeric = aa * np.sum(wt * (e1 - e2), axis=-1)
-    corr = -(closed + numeric) / _TWO_PI
-    corr = np.where(exact1, 0.0, corr)
+    f = np.exp(-bs[:, None] / (2.0 * xs) - hk[:, None] / (1.0 + rs)) / rs
+    f0 = np.exp(-0.5 * (bs[:, None] / xs + hk[:, None])) * (1.0 + c[:, None] * xs * (1.0 + d[:, None] * xs))
+    numeric = aa * ((f - f0) @ GL_WEIGHTS01)
+    corr = np.where(exact1, 0.0, -(closed + numeric) / _TWO_PI)
     u_pos = corr + ndtr(-np.maximum(h, k2))
-    # r < 0: U(h, k; r) = Phi(-h) - U(h, -k; -r) = max(0, Phi(-h) - Phi(-k2)) - corr
+    # r < 0: Phi(-h) - U(h, k2; |r|) = max(0, Phi(-h) - Phi(-k2)) - corr
     u_neg = np.where(k2 > h, _ndtr_diff(-k2, -h), 0.0) - corr
-    u_large = np.where(neg, u_neg, u_pos)
+    return np.where(neg, u_neg, u_pos)
 
-    out = np.where(small, u_small, u_large)
-    return np.clip(out, 0.0, 1.0)
+
+def _bvn_core(a: np.ndarray, b: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Phi2(a, b; r) for broadcast-compatible float arrays, |r| <= 1, a and b not nan.
+
+    Evaluates the upper orthant probability ``U(h, k; r) = P(X > h, Y > k)`` at ``h = -a``,
+    ``k = -b``; ``|a|, |b|`` are clamped at 40, which is exact in double precision.
+    """
+    a, b, r = np.broadcast_arrays(a, b, r)
+    shape = a.shape
+    h = -np.clip(a, -PHI2_CLAMP, PHI2_CLAMP).ravel()
+    k = -np.clip(b, -PHI2_CLAMP, PHI2_CLAMP).ravel()
+    rf = np.ascontiguousarray(r, dtype=float).ravel()
+    out = np.empty(h.shape)
+    small = np.abs(rf) < R_SWITCH
+    if np.any(small):
+        out[small] = _bvn_small(h[small], k[small], rf[small])
+    large = ~small
+    if np.any(large):
+        out[large] = _bvn_large(h[large], k[large], rf[large])
+    return np.clip(out, 0.0, 1.0).reshape(shape)
 
 
 def _check_r(r: np.ndarray, name: str = "r") -> None:
@@ -306,15 +324,15 @@ def _g_both_nonpos(a1: np.ndarray, a2: np.ndarray, r: np.ndarray) -> np.ndarray:
         + a2 * p1 * ndtr(A2)
         + q * p1 * _phi(A2)
     )
-    m = np.minimum(a1, a2)
+    plus = r >= 1.0
+    m = np.where(plus, np.minimum(a1, a2), 0.0)
     g1m, g2m = _tail_g(m)
     g_plus = g2m + (np.maximum(a1, a2) - m) * g1m
-    return np.where(interior, g_int, np.where(r > 0, g_plus, 0.0))
+    return np.where(interior, g_int, np.where(plus, g_plus, 0.0))
 
 
 def _cov_core(mu1: np.ndarray, mu2: np.ndarray, s1: np.ndarray, s2: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Cov([z1]_+, [z2]_+) for broadcast float arrays (validated)."""
-    mu1, mu2, s1, s2, r = np.broadcast_arrays(mu1, mu2, s1, s2, r)
     e1, h1, ok1 = _standardise(mu1, s1)
     e2, h2, ok2 = _standardise(mu2, s2)
     h1 = np.maximum(h1, A_FLOOR)

@@ -20,7 +20,7 @@ def test_static_slider_links_slider_to_stack():
     box = static_slider(draw, [0.0, 1.0], description="v", progress=False)
     slider, stack = box.children
     assert isinstance(stack, widgets.Stack) and len(stack.children) == 2
-    assert isinstance(box.link, widgets.Link)
+    assert type(box.link).__name__ == "Link"
     assert box.link.source == (slider, "index") and box.link.target == (stack, "selected_index")
     assert slider.options == ("0", "1") and stack.selected_index == 0
 
