@@ -4,9 +4,15 @@ Importing ``mnd`` does not import torch: the closed forms, eMMSE, solvers, metri
 widgets are numpy/matplotlib only. Networks and training live in ``mnd.nets`` and ``mnd.train``.
 """
 
-from .closed_form import univariate, univariate_cost, univariate_intervals
+from .closed_form import (
+    equilateral_simplex, min_cost_denoiser, obtuse_simplex, rays, subspace, univariate, univariate_cost,
+    univariate_intervals,
+)
 from .emmse import emmse
 from .ramps import RampSum
 
-__all__ = ["RampSum", "emmse", "univariate", "univariate_cost", "univariate_intervals"]
+__all__ = [
+    "RampSum", "emmse", "equilateral_simplex", "min_cost_denoiser", "obtuse_simplex", "rays", "subspace",
+    "univariate", "univariate_cost", "univariate_intervals",
+]
 __version__ = "0.1.0"
