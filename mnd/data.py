@@ -78,3 +78,48 @@ def sample_ball(center: object, rho: float, m: int, seed: int = 0, include_bound
         k = min(m, 2 * d)
         pts[:k] = c + axes[:k]
     return pts
+
+
+def digits(
+    classes: tuple[int, ...] | list[int] = (0, 1, 2),
+    per_class: int = 1,
+    seed: int = 0,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    indices: list[int] | np.ndarray | None = None,
+    return_labels: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Clean 8x8 digit images from scikit-learn's bundled copy (no download), as ``(N, 64)`` rows.
+
+    Pixels (integers 0..16) are mapped linearly to ``value_range`` (default ``[0, 1]``: ``p / 16``).
+    Selection: ``indices`` (rows of the full 1797-image set) if given, else ``per_class`` images of
+    each class in ``classes``, drawn without replacement with ``seed``. Rows follow the order of
+    ``classes`` (or of ``indices``). With ``return_labels`` also returns the digit labels.
+    """
+    from sklearn.datasets import load_digits
+
+    images = load_digits()
+    pixels, labels = images.data, images.target
+    lo, hi = (float(v) for v in value_range)
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+        raise ValueError(f"value_range must be finite with low < high, got {value_range}")
+    if indices is not None:
+        idx = np.asarray(indices)
+        if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError("indices must be a non-empty 1D array of integers")
+        if idx.min() < 0 or idx.max() >= len(labels):
+            raise ValueError(f"indices must lie in 0..{len(labels) - 1}")
+    else:
+        if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
+            raise ValueError(f"per_class must be a positive integer, got {per_class!r}")
+        rng = np.random.default_rng(seed)
+        chosen = []
+        for c in classes:
+            if c not in range(10):
+                raise ValueError(f"digit classes are 0..9, got {c!r}")
+            pool = np.flatnonzero(labels == c)
+            if per_class > pool.size:
+                raise ValueError(f"class {c} has only {pool.size} images, asked for {per_class}")
+            chosen.append(rng.choice(pool, size=per_class, replace=False))
+        idx = np.concatenate(chosen)
+    X = lo + (hi - lo) * pixels[idx] / 16.0
+    return (X, labels[idx]) if return_labels else X
