@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
@@ -80,12 +81,14 @@ def train(
     inner: int = 50,
     beta: float = 10.0,
     progress: bool = True,
+    callback: Callable[[int, ShallowDenoiser, "History"], bool] | None = None,
 ) -> History:
     """Train ``net`` in place on clean points ``x_clean`` (``(N,)`` or ``(N, d)``); see module doc.
 
     ``steps`` counts Adam steps (online, offline) or augmented-Lagrangian outer iterations
     (interpolate, each with up to ``inner`` L-BFGS iterations). Seeded by ``seed``. Returns the
     :class:`History`; ``residual`` is the largest constraint violation (interpolate only).
+    ``callback(step, net, history)`` runs at every logged step; returning True stops training.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -105,7 +108,7 @@ def train(
     hist = History(mode=mode)
     t0 = time.perf_counter()
     if mode == "interpolate":
-        _interpolate(net, X, sigma, rho, M, seed, steps, inner, beta, hist, progress)
+        _interpolate(net, X, sigma, rho, M, seed, steps, inner, beta, hist, progress, callback)
     else:
         gen = torch.Generator().manual_seed(seed)
         Xt = torch.as_tensor(X, dtype=dtype)
@@ -130,11 +133,13 @@ def train(
                     hist.cost.append(net.representation_cost())
                     bar.update(it - bar.n)
                     bar.set_postfix(loss=f"{loss.item():.3g}", cost=f"{hist.cost[-1]:.4g}", refresh=False)
+                    if callback is not None and callback(it, net, hist):
+                        break
     hist.seconds = time.perf_counter() - t0
     return hist
 
 
-def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress) -> None:
+def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress, callback) -> None:
     """Augmented Lagrangian: ``min C + <mu, r> + (beta/2)|r|^2``, ``r = h(Y) - T``; ``mu += beta r``."""
     beta = positive_scalar(beta, "beta")
     Y, T = constraint_points(X, sigma=sigma, rho=rho, M=M, seed=seed)
@@ -166,3 +171,5 @@ def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress
             hist.residual.append(res)
             bar.update(1)
             bar.set_postfix(residual=f"{res:.2g}", cost=f"{hist.cost[-1]:.4g}", refresh=False)
+            if callback is not None and callback(it, net, hist):
+                break

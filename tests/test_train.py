@@ -72,3 +72,13 @@ def test_invalid_arguments(kwargs, message):
 def test_dimension_mismatch():
     with pytest.raises(ValueError, match="dimension"):
         train(ShallowDenoiser(2, 4), X4, 0.1, progress=False)
+
+
+def test_callback_stops_training():
+    net = ShallowDenoiser(1, 8, x_clean=X4, seed=0)
+    hist = train(net, X4, 0.2, mode="online", steps=100, log_every=10, progress=False,
+                 callback=lambda step, n, h: step >= 30)
+    assert hist.step == [10, 20, 30]
+    hist = train(net, X4, mode="interpolate", rho=0.3, M=10, steps=10, inner=5, progress=False,
+                 callback=lambda step, n, h: step >= 2)
+    assert hist.step == [1, 2]
