@@ -32,3 +32,13 @@ def test_frame_slider_errors():
         frame_slider([b"a"], ["x"], "d", initial=3)
     with pytest.raises(ValueError, match="at least one"):
         render_frames(draw, [])
+
+
+def test_frame_log(tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "frames.jsonl"
+    monkeypatch.setenv("MND_FRAME_LOG", str(log))
+    static_slider(draw, [0.0, 1.0, 2.0], description="v", progress=False)
+    rec = json.loads(log.read_text().strip())
+    assert rec["name"] == "v" and rec["frames"] == 3 and rec["seconds_per_frame"] > 0
