@@ -5,8 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 BOOK_FLAGS := -W -n --keep-going
+VENDOR := _vendor/site/.stamp
 
-.PHONY: book test unit lab bench clean
+.PHONY: book test unit lab bench bench-smoke clean vendor browser
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +16,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-book: $(STAMP)  ## build the book to _build/html, executing every chapter
+$(VENDOR): _vendor/fetch.py
+	$(PYTHON) _vendor/fetch.py
+
+vendor: $(VENDOR)  ## fetch the pinned widget manager, RequireJS and MathJax the offline site serves (npm)
+
+book: $(STAMP) $(VENDOR)  ## build the book to _build/html, executing every chapter
 	rm -rf _build/html _build/.doctrees
 	$(VENV)/bin/jupyter-book build . $(BOOK_FLAGS)
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
@@ -23,7 +29,17 @@ book: $(STAMP)  ## build the book to _build/html, executing every chapter
 unit: $(STAMP)  ## pytest: unit and property tests of mnd
 	$(PY) -m pytest
 
-test: unit book  ## everything CI runs
+browser: $(STAMP) $(VENDOR)  ## the built site in headless Chromium, network blocked (after `make book`)
+	@test -f _build/html/index.html || { echo "no _build/html: run 'make book' first"; exit 1; }
+	MND_BROWSER_TESTS=1 $(PY) -m pytest tests/browser
+
+test: unit book browser  ## everything CI runs
+
+bench: $(STAMP)  ## full benchmarks (paper budgets, 3 repetitions; ~15 min): table + benchmarks/results/bench.json
+	$(PY) benchmarks/bench.py
+
+bench-smoke: $(STAMP)  ## seconds-long benchmark run (CI)
+	$(PY) benchmarks/bench.py --smoke
 
 lab: $(STAMP)  ## JupyterLab with jupytext: chapters/*.md open as notebooks
 	$(PY) -m pip install --quiet jupyterlab==4.6.6

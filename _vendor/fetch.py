@@ -4,7 +4,7 @@
 Three npm packages, pinned to an exact version and checked against the registry's sha512
 integrity: the Jupyter widget manager for static pages (``@jupyter-widgets/html-manager``, the
 version ipywidgets 8.1.9 / myst-nb 1.4.0 ask for), RequireJS (which that manager needs) and
-MathJax 3. Only the files the pages load are kept (about 13 MB: no source maps, no SVG output),
+MathJax 3. Only the files the pages load are kept (about 14 MB: no source maps, no SVG output),
 under ``_vendor/site/vendor/<name>/``; ``_config.yml`` copies ``_vendor/site`` into the HTML
 root (``html_extra_path``), so the built site serves them as ``vendor/<name>/...``.
 
@@ -122,8 +122,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--force", action="store_true", help="fetch even if the stamp matches")
     args = ap.parse_args()
-    pins = {k: [v[0], v[1], v[2]] for k, v in PACKAGES.items()}
+    pins = {k: {"package": v[0], "version": v[1], "integrity": v[2], "files": v[3]}
+            for k, v in PACKAGES.items()}
     if not args.force and STAMP.exists() and json.loads(STAMP.read_text()) == pins:
+        STAMP.touch()   # newer than this script again, for make
         print(f"vendored JavaScript up to date in {OUT}")
         return 0
     staging = OUT.with_name("vendor.tmp")
