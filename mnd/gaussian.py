@@ -21,11 +21,11 @@ Numerical strategy (so that large ``|mu/s|``, ``s = 0`` and ``r = +-1`` are all 
 * For a non-positive standardised mean ``a = -x`` the functions ``g1(a) = E[(a + X)_+]`` and
   ``g2(a) = E[(a + X)_+^2]`` (``X ~ N(0, 1)``) are the repeated normal tail integrals; for
   ``x > 2`` they are evaluated as ``Q(x) rho_1`` and ``2 Q(x) rho_1 rho_2`` with the continued
-  fraction ``rho_n = 1 / (x + (n + 1) rho_{n+1})`` (relative error ~1e-15 instead of the
+  fraction ``rho_n = 1 / (x + (n + 1) rho_{n+1})`` (relative error ~1e-15 + that of ``Q``, not the
   ``x^2`` / ``x^4`` cancellation of the textbook formulas).
 * ``s = 0`` is handled by branch selection (never ``0 * inf``): the unit is then ``relu(mu)``.
 * ``r = +1``: ``z2`` is an increasing affine function of ``z1``; ``r = -1``: a decreasing one.
-  Both limits have exact closed forms (see :func:`_pair_core`).
+  Both limits have exact closed forms (see :func:`_g_both_nonpos`).
 
 Only numpy and ``scipy.special`` are used (no torch).
 """
@@ -95,6 +95,8 @@ def _tail_g(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     normal tail integrals, truncated at depth 120: relative error < 2e-15 for ``x >= 2``).
     """
     a = np.asarray(a, dtype=float)
+    shape = a.shape
+    a = a.ravel()
     direct = a >= -TAIL_SWITCH
     ad = np.where(direct, a, 0.0)
     Pd, pd = ndtr(ad), _phi(ad)
@@ -112,7 +114,7 @@ def _tail_g(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Q = ndtr(-x)
         g1[tail] = Q * rho
         g2[tail] = 2.0 * Q * rho * rho2
-    return g1, g2
+    return g1.reshape(shape), g2.reshape(shape)
 
 
 def _standardise(mu: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -237,10 +239,14 @@ def bivariate_normal_cdf(a: ArrayLike, b: ArrayLike, r: ArrayLike) -> FloatArray
     ``|r| >= 0.925``; ``r = +-1`` are exact (``Phi(min(a, b))`` and ``max(0, Phi(a) + Phi(b) - 1)``).
     ``a``, ``b`` may be ``+-inf``; ``|a|, |b| > 40`` are exact (``Phi(-40)`` underflows).
 
-    Accuracy (measured against 40-digit mpmath quadrature on 4,900 points, ``a, b`` in [-8, 8],
-    ``|r|`` up to ``1 - 1e-12``): absolute error < 4e-16, and relative error ~1e-14 wherever
-    the terms are all positive (``r >= 0``); for ``r < 0`` accuracy is absolute, relative to
-    ``Phi(a) Phi(b)``. Agrees with ``scipy.stats.multivariate_normal.cdf`` to < 1e-15.
+    Accuracy, measured against 40-digit mpmath quadrature of ``int_{-inf}^a phi(x)
+    Phi((b - r x)/q) dx`` on 4,900 points (a grid of ``a, b`` in [-8, 8] with 19 correlations
+    including ``+-1``, ``+-(1 - 1e-12)`` and both sides of the 0.925 switch, plus 3,000 random
+    points with ``|r|`` up to ``1 - 1e-12``): absolute error <= 2.3e-16; relative error <= 1.1e-14
+    where ``Phi2 > 1e-3``. In the far tails the error stays absolute rather than relative
+    (``r >= 0``: relative <= 2e-13 for ``Phi2 >= 1e-8``, <= 7e-11 below; ``r < 0``: error <= 2e-11
+    ``Phi(a) Phi(b)``). ``scipy.stats.multivariate_normal.cdf`` (the same Genz algorithm, via
+    inclusion-exclusion) differs by <= 1.3e-15.
     Broadcasts its arguments; raises ``ValueError`` for nan, ``|r| > 1`` or incompatible shapes.
     """
     a_arr = np.asarray(a, dtype=float)
