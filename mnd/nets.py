@@ -57,6 +57,9 @@ class ShallowDenoiser(nn.Module):
         self.V = nn.Parameter(torch.zeros(d, d, dtype=dtype))
         self.c = nn.Parameter(torch.zeros(d, dtype=dtype))
 
+    def extra_repr(self) -> str:
+        return f"d={self.d}, width={self.width}, dtype={self.W.dtype}"
+
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         """Batch ``(n, d) -> (n, d)``."""
         return torch.relu(y @ self.W.T + self.b) @ self.A.T + y @ self.V.T + self.c
