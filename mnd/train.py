@@ -11,6 +11,11 @@ Modes (``lam`` multiplies the hidden-weight penalty ``C = (1/2)(|A|^2 + |W|^2)``
   (``M`` points in and on each ball of radius ``rho``, or the offline samples if ``rho`` is None)
   by an augmented Lagrangian with L-BFGS inner solves (design notes, training.md). It reaches the
   min-cost interpolant of the constraint points far faster than small weight decay does.
+- ``"expected"``: the online objective with the expectation over the noise taken exactly, no
+  sampling: full-batch Adam steps on ``(1/N) sum_n E_eps |h(x_n + eps) - x_n|^2 + lam C``,
+  evaluated in closed form by :func:`mnd.gaussian_torch.expected_denoising_loss` (Gaussian
+  moments of ReLU units, appendix A1). Deterministic (``seed`` is unused); cost per step
+  ``O(N K^2)`` for width ``K``. ``batch`` and ``M`` are ignored.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from tqdm.auto import tqdm
 
 from ._checks import points_2d, positive_scalar
 from .data import noisy_samples, sample_ball
+from .gaussian_torch import expected_denoising_loss
 from .nets import ShallowDenoiser
 
-MODES = ("online", "offline", "interpolate")
+MODES = ("online", "offline", "interpolate", "expected")
 
 
 @dataclass
@@ -85,7 +91,7 @@ def train(
 ) -> History:
     """Train ``net`` in place on clean points ``x_clean`` (``(N,)`` or ``(N, d)``); see module doc.
 
-    ``steps`` counts Adam steps (online, offline) or augmented-Lagrangian outer iterations
+    ``steps`` counts Adam steps (online, offline, expected) or augmented-Lagrangian outer iterations
     (interpolate, each with up to ``inner`` L-BFGS iterations). Seeded by ``seed``. Returns the
     :class:`History`; ``residual`` is the largest constraint violation (interpolate only).
     ``callback(step, net, history)`` runs at every logged step; returning True stops training.
@@ -99,7 +105,7 @@ def train(
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     if lam < 0:
         raise ValueError(f"lam must be >= 0, got {lam}")
-    if mode in ("online", "offline") or rho is None:
+    if mode in ("online", "offline", "expected") or rho is None:
         sigma = positive_scalar(sigma, "sigma") if sigma is not None else None
         if sigma is None:
             raise ValueError(f"mode {mode!r} needs sigma (the noise level)")
@@ -123,7 +129,10 @@ def train(
                 if mode == "online":
                     Yt = Tt + sigma * torch.randn(Tt.shape, generator=gen, dtype=dtype)
                 opt.zero_grad(set_to_none=True)
-                fit = (net(Yt) - Tt).pow(2).sum(1).mean()
+                if mode == "expected":
+                    fit = expected_denoising_loss(net.W, net.b, net.A, net.V, net.c, Xt, sigma)
+                else:
+                    fit = (net(Yt) - Tt).pow(2).sum(1).mean()
                 loss = fit + lam * net.penalty()
                 loss.backward()
                 opt.step()
