@@ -61,8 +61,12 @@ def lines(ax: plt.Axes, normals: np.ndarray, offsets: np.ndarray, xlim, ylim, **
     label = kw.pop("label", None)
     t = np.linspace(-1, 1, 2) * 4 * max(np.ptp(xlim), np.ptp(ylim))
     centre = np.array([np.mean(xlim), np.mean(ylim)])
-    for i, (nv, o) in enumerate(zip(np.asarray(normals, float), np.asarray(offsets, float))):
-        nv = nv[:2] / np.linalg.norm(nv[:2])
+    normals, offsets = np.asarray(normals, float), np.asarray(offsets, float)
+    if normals.ndim != 2 or normals.shape[1] != 2 or offsets.shape != (normals.shape[0],):
+        raise ValueError(f"need normals of shape (K, 2) and offsets of shape (K,), got {normals.shape}, {offsets.shape}")
+    for i, (nv, o) in enumerate(zip(normals, offsets)):
+        norm = np.linalg.norm(nv)
+        nv, o = nv / norm, o / norm  # {n.y = o} = {(n/|n|).y = o/|n|}
         p0 = centre + (o - nv @ centre) * nv  # foot of the perpendicular from the box centre
         d = np.array([-nv[1], nv[0]])
         ax.plot(p0[0] + t * d[0], p0[1] + t * d[1], label=label if i == 0 else None, **kw)
