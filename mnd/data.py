@@ -60,23 +60,44 @@ def noisy_samples(x_clean: object, sigma: float, m: int, seed: int = 0) -> tuple
     return (y[:, 0], target[:, 0]) if scalar else (y, target)
 
 
-def sample_ball(center: object, rho: float, m: int, seed: int = 0, include_boundary: bool = True) -> np.ndarray:
-    """``m`` points in the closed ball ``B(center, rho)``, uniform inside; if ``include_boundary``,
-    the first ``min(m, 2 d)`` are the points ``center +- rho e_i`` on the sphere (1D: both ends).
-    Returns ``(m, d)``.
+def sphere_directions(d: int, k: int, seed: int = 0) -> np.ndarray:
+    """``k`` unit vectors in ``R^d`` spread over the sphere: the ``2 d`` axis directions first,
+    then evenly spaced angles (``d = 2``) or seeded uniform random directions (``d > 2``)."""
+    axes = np.concatenate([np.eye(d), -np.eye(d)])
+    if k <= 2 * d or d == 1:
+        return axes[: min(k, 2 * d)]
+    if d == 2:
+        t = np.linspace(0.0, 2 * np.pi, k - 4, endpoint=False) + np.pi / max(k - 4, 1)
+        rest = np.column_stack([np.cos(t), np.sin(t)])
+    else:
+        g = np.random.default_rng(seed).standard_normal((k - 2 * d, d))
+        rest = g / np.linalg.norm(g, axis=1, keepdims=True)
+    return np.concatenate([axes, rest])
+
+
+def sample_ball(center: object, rho: float, m: int, seed: int = 0, boundary_fraction: float = 0.5) -> np.ndarray:
+    """``m`` points of the closed ball ``B(center, rho)``, shape ``(m, d)``.
+
+    The first ``k = max(min(m, 2 d), round(boundary_fraction m))`` lie on the sphere
+    (:func:`sphere_directions`: the axis points ``center +- rho e_i`` first, then spread over the
+    sphere, so constraints pin the ball in every direction, not only along the axes); the rest are
+    uniform inside. ``boundary_fraction = 0`` keeps only the axis points on the sphere. In 1D the
+    sphere is the two end points.
     """
     c = as_finite_array(center, "center").reshape(-1)
     rho = positive_scalar(rho, "rho")
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+        raise ValueError(f"m must be a positive integer, got {m!r}")
+    if not 0.0 <= boundary_fraction <= 1.0:
+        raise ValueError(f"boundary_fraction must lie in [0, 1], got {boundary_fraction}")
     d = c.size
     rng = np.random.default_rng(seed)
     g = rng.standard_normal((m, d))
     g /= np.linalg.norm(g, axis=1, keepdims=True)
     r = rho * rng.uniform(size=(m, 1)) ** (1.0 / d)
     pts = c + g * r
-    if include_boundary:
-        axes = np.concatenate([np.eye(d), -np.eye(d)]) * rho
-        k = min(m, 2 * d)
-        pts[:k] = c + axes[:k]
+    k = min(m, 2) if d == 1 else min(m, max(2 * d, int(round(boundary_fraction * m))))  # 1D sphere: 2 points
+    pts[:k] = c + rho * sphere_directions(d, k, seed=seed + 1)
     return pts
 
 
@@ -87,13 +108,18 @@ def digits(
     value_range: tuple[float, float] = (0.0, 1.0),
     indices: list[int] | np.ndarray | None = None,
     return_labels: bool = False,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    exclude: list[int] | np.ndarray | None = None,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, ...]:
     """Clean 8x8 digit images from scikit-learn's bundled copy (no download), as ``(N, 64)`` rows.
 
-    Pixels (integers 0..16) are mapped linearly to ``value_range`` (default ``[0, 1]``: ``p / 16``).
+    Pixels (integers 0..16) are mapped linearly to ``value_range`` (default ``[0, 1]``: ``p / 16``);
+    row ``r`` is the image read row by row (``reshape(8, 8)`` recovers it).
     Selection: ``indices`` (rows of the full 1797-image set) if given, else ``per_class`` images of
-    each class in ``classes``, drawn without replacement with ``seed``. Rows follow the order of
-    ``classes`` (or of ``indices``). With ``return_labels`` also returns the digit labels.
+    each class in ``classes``, drawn without replacement with ``seed`` from the images not listed in
+    ``exclude`` (so a held-out set can be drawn disjoint from a training set). Rows follow the order
+    of ``classes`` (or of ``indices``). Returns ``X``, then the digit labels if ``return_labels``,
+    then the row indices into the full set if ``return_indices``.
     """
     from sklearn.datasets import load_digits
 
@@ -103,6 +129,8 @@ def digits(
     if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
         raise ValueError(f"value_range must be finite with low < high, got {value_range}")
     if indices is not None:
+        if exclude is not None:
+            raise ValueError("give either indices or exclude, not both")
         idx = np.asarray(indices)
         if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
             raise ValueError("indices must be a non-empty 1D array of integers")
@@ -111,15 +139,28 @@ def digits(
     else:
         if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
             raise ValueError(f"per_class must be a positive integer, got {per_class!r}")
+        if len(classes) == 0 or len(set(classes)) != len(classes):
+            raise ValueError(f"classes must be a non-empty list of distinct digits, got {classes!r}")
+        allowed = np.ones(len(labels), dtype=bool)
+        if exclude is not None:
+            ex = np.asarray(exclude)
+            if ex.size and (ex.ndim != 1 or not np.issubdtype(ex.dtype, np.integer)):
+                raise ValueError("exclude must be a 1D array of integer indices")
+            allowed[ex.astype(int)] = False
         rng = np.random.default_rng(seed)
         chosen = []
         for c in classes:
-            if c not in range(10):
+            if isinstance(c, bool) or c not in range(10):
                 raise ValueError(f"digit classes are 0..9, got {c!r}")
-            pool = np.flatnonzero(labels == c)
+            pool = np.flatnonzero((labels == c) & allowed)
             if per_class > pool.size:
-                raise ValueError(f"class {c} has only {pool.size} images, asked for {per_class}")
+                raise ValueError(f"class {c} has only {pool.size} images available, asked for {per_class}")
             chosen.append(rng.choice(pool, size=per_class, replace=False))
         idx = np.concatenate(chosen)
     X = lo + (hi - lo) * pixels[idx] / 16.0
-    return (X, labels[idx]) if return_labels else X
+    out: tuple[np.ndarray, ...] = (X,)
+    if return_labels:
+        out += (labels[idx],)
+    if return_indices:
+        out += (np.asarray(idx, dtype=int),)
+    return out[0] if len(out) == 1 else out

@@ -149,11 +149,19 @@ def train(
 
 
 def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress, callback) -> None:
-    """Augmented Lagrangian: ``min C + <mu, r> + (beta/2)|r|^2``, ``r = h(Y) - T``; ``mu += beta r``."""
+    """Augmented Lagrangian: ``min C + <mu, r> + (beta/2)|r|^2``, ``r = h(Y) - T``; ``mu += beta r``.
+
+    Safeguard: while the largest residual exceeds 5% of the data's spread and an outer iteration
+    does not shrink it by 10%, ``beta`` is multiplied by 4 (up to ``1e3``), so the iteration
+    cannot stall far from feasible. Near feasibility ``beta`` stays put: a larger one
+    only makes the inner problem ill-conditioned and slows the cost down.
+    """
     beta = positive_scalar(beta, "beta")
+    prev_res = np.inf
     Y, T = constraint_points(X, sigma=sigma, rho=rho, M=M, seed=seed)
     dtype = net.W.dtype
     Yt, Tt = torch.as_tensor(Y, dtype=dtype), torch.as_tensor(T, dtype=dtype)
+    scale = float(np.max(np.linalg.norm(T - T.mean(0), axis=-1 if T.ndim > 1 else None)) if T.ndim > 1 else np.ptp(T)) or 1.0
     mu = torch.zeros_like(Tt)
     opt = torch.optim.LBFGS(
         net.parameters(), lr=1.0, max_iter=inner, history_size=50,
@@ -163,7 +171,7 @@ def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress
     def closure():
         opt.zero_grad(set_to_none=True)
         r = net(Yt) - Tt
-        obj = net.penalty() + (mu * r).sum() + 0.5 * beta * r.pow(2).sum()
+        obj = net.penalty() + (mu * r).sum() + 0.5 * beta * r.pow(2).sum()  # beta read at call time
         obj.backward()
         return obj
 
@@ -174,6 +182,9 @@ def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress
                 r = net(Yt) - Tt
                 mu += beta * r
                 res = float(r.abs().max())
+            if res > 0.9 * prev_res and res > 0.05 * scale:
+                beta = min(4.0 * beta, 1e3)
+            prev_res = res
             hist.step.append(it)
             hist.loss.append(net.penalty().item())
             hist.cost.append(net.representation_cost())

@@ -42,12 +42,23 @@ def test_noisy_samples_statistics_and_seed():
 
 
 def test_sample_ball():
-    p = data.sample_ball([1.0, 2.0, 3.0], 0.5, 500, seed=0)
+    p = data.sample_ball([1.0, 2.0, 3.0], 0.5, 1000, seed=0)
     r = np.linalg.norm(p - [1, 2, 3], axis=1)
-    assert np.all(r <= 0.5 + 1e-12) and np.sum(np.isclose(r, 0.5)) >= 6
-    # uniform in the ball: fraction within radius rho/2 is 1/8 in 3D (+- 6 standard errors)
-    frac = np.mean(r[6:] < 0.25)
-    assert abs(frac - 1 / 8) < 6 * np.sqrt(1 / 8 * 7 / 8 / 494)
+    assert np.all(r <= 0.5 + 1e-12)
+    np.testing.assert_allclose(r[:500], 0.5)  # boundary_fraction = 0.5 on the sphere
+    # the rest uniform in the ball: fraction within radius rho/2 is 1/8 in 3D (+- 6 standard errors)
+    frac = np.mean(r[500:] < 0.25)
+    assert abs(frac - 1 / 8) < 6 * np.sqrt(1 / 8 * 7 / 8 / 500)
+    # 2D: the sphere points are evenly spread (largest angular gap small)
+    q = data.sample_ball([0.0, 0.0], 1.0, 40, seed=1)[:20]
+    ang = np.sort(np.arctan2(q[:, 1], q[:, 0]))
+    assert np.max(np.diff(np.r_[ang, ang[0] + 2 * np.pi])) < 2 * np.pi / 10
+    only_axes = data.sample_ball([0.0, 0.0], 1.0, 40, boundary_fraction=0.0)
+    assert np.sum(np.isclose(np.linalg.norm(only_axes, axis=1), 1.0)) >= 4
+    with pytest.raises(ValueError, match="boundary_fraction"):
+        data.sample_ball([0.0], 1.0, 4, boundary_fraction=2.0)
+    with pytest.raises(ValueError, match="m must be"):
+        data.sample_ball([0.0], 1.0, 0)
 
 
 def test_metrics_on_known_functions():
