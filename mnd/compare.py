@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import tables
 from ._checks import points_2d, positive_scalar
 from .alignment import unit_alignment
 from .metrics import cost_gap, interpolation_error
@@ -99,34 +100,9 @@ def _cells(c: Comparison) -> list[str]:
             f"{c.sampled_gap:.3f}", f"{c.alignment:.2f}", f"{c.max_angle:.1f}", f"{c.seconds:.1f}"]
 
 
-def table(rows: dict[str, Comparison]) -> str:
-    """A fixed-width text table of comparisons, one row per labelled network (for ``print``)."""
-    width = max([7] + [len(k) for k in rows])
-    lines = [f"{'':{width}}  " + "  ".join(f"{c:>8}" for c in _COLUMNS)]
-    lines += [f"{k:{width}}  " + "  ".join(f"{v:>8}" for v in _cells(c)) for k, c in rows.items()]
-    return "\n".join(lines)
-
-
-class Table:
-    """Comparisons shown as an HTML table in a notebook (``_repr_html_``), as text by ``print``."""
-
-    def __init__(self, rows: dict[str, Comparison]) -> None:
-        self.rows = dict(rows)
-
-    def __str__(self) -> str:
-        return table(self.rows)
-
-    def __repr__(self) -> str:
-        return table(self.rows)
-
-    def _repr_html_(self) -> str:
-        td = 'style="padding:2px 8px;text-align:right"'
-        head = "".join(f"<th {td}>{c}</th>" for c in ["network", *_COLUMNS])
-        body = "".join(
-            f'<tr><td style="padding:2px 8px;white-space:nowrap">{k}</td>' + "".join(f"<td {td}>{v}</td>" for v in _cells(c)) + "</tr>"
-            for k, c in self.rows.items()
-        )
-        return f'<table style="border-collapse:collapse;font-size:90%"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def Table(rows: dict[str, Comparison]) -> tables.Table:
+    """Comparisons as a :class:`mnd.tables.Table`, one row per labelled network."""
+    return tables.Table([{"network": k, **dict(zip(_COLUMNS, _cells(c)))} for k, c in rows.items()])
 
 
 def fit_interpolant(X: np.ndarray, rho: float, width: int = 64, M: int = 60, seed: int = 0,

@@ -16,7 +16,7 @@ The two denoisers compared:
 - eMMSE of the training points at noise level ``sigma`` (:func:`mnd.emmse`);
 - the min-cost denoiser with radius ``rho = c sigma`` (:func:`rho_from_sigma`). While every gap
   exceeds ``2 rho`` it is Proposition 1 (:func:`mnd.univariate`). Random training points have
-  some small gaps, where the rho-ball problem is infeasible; :func:`min_cost_denoiser` then caps
+  some small gaps, where the rho-ball problem is infeasible; :func:`capped_min_cost_denoiser` then caps
   the radius on that side of each point at ``kappa`` times the half-gap (``0 < kappa < 1``; the
   default ``kappa = 1/2`` keeps every ramp at least half its gap long, so no slope exceeds 2), i.e. it
   is the min-cost interpolant of the intervals ``[x_n - r_n^-, x_n + r_n^+]`` with
@@ -126,7 +126,7 @@ def capped_radii(x_train: object, rho: float, kappa: float = 0.5) -> tuple[np.nd
     return x, r_minus, r_plus
 
 
-def min_cost_denoiser(x_train: object, rho: float, kappa: float = 0.5) -> RampSum:
+def capped_min_cost_denoiser(x_train: object, rho: float, kappa: float = 0.5) -> RampSum:
     """Min-cost 1D denoiser of the training points with radius ``rho``, capped where balls would
     overlap (module docstring). Equal to :func:`mnd.univariate` ``(x_train, rho)`` whenever
     ``2 rho <= kappa * min gap``; cost ``sum_n 2 D_n / (D_n - r_n^+ - r_{n+1}^-)``.
@@ -136,8 +136,8 @@ def min_cost_denoiser(x_train: object, rho: float, kappa: float = 0.5) -> RampSu
 
 
 def min_cost_at_sigma(x_train: object, sigma: float, c: float = 2.0, kappa: float = 0.5) -> RampSum:
-    """:func:`min_cost_denoiser` with ``rho = rho_from_sigma(sigma, c)``."""
-    return min_cost_denoiser(x_train, rho_from_sigma(sigma, c), kappa)
+    """:func:`capped_min_cost_denoiser` with ``rho = rho_from_sigma(sigma, c)``."""
+    return capped_min_cost_denoiser(x_train, rho_from_sigma(sigma, c), kappa)
 
 
 def curvature_cost(h: Denoiser, grid: object) -> float:

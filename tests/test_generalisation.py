@@ -62,7 +62,7 @@ def test_capped_radii_and_denoiser():
     np.testing.assert_array_equal(xs, x)
     np.testing.assert_allclose(rm, [0.3, 0.25, 0.05, 0.3])
     np.testing.assert_allclose(rp, [0.25, 0.05, 0.3, 0.3])
-    f = gen.min_cost_denoiser(x, 0.3, kappa=0.5)
+    f = gen.capped_min_cost_denoiser(x, 0.3, kappa=0.5)
     for xn, a, b in zip(xs, rm, rp):
         np.testing.assert_allclose(f(np.linspace(xn - a, xn + b, 7)), xn, atol=1e-12)
     # no ramp steeper than 1 / (1 - kappa)
@@ -76,7 +76,7 @@ def test_min_cost_equals_proposition_1_when_balls_fit():
     x = np.array([-2.0, 0.0, 3.0])
     rho = 0.45  # 2 rho = 0.9 <= 0.5 * min gap = 1.0
     g = np.linspace(-4, 5, 2001)
-    np.testing.assert_allclose(gen.min_cost_denoiser(x, rho)(g), mnd.univariate(x, rho)(g), atol=1e-12)
+    np.testing.assert_allclose(gen.capped_min_cost_denoiser(x, rho)(g), mnd.univariate(x, rho)(g), atol=1e-12)
     assert gen.min_cost_at_sigma(x, 0.15, c=3.0).representation_cost() == pytest.approx(mnd.univariate_cost(x, 0.45))
 
 
@@ -95,7 +95,7 @@ def test_capped_radii_errors(args, message):
     with pytest.raises(ValueError, match=message):
         gen.capped_radii(*args)
     with pytest.raises(ValueError, match=message):
-        gen.min_cost_denoiser(*args)
+        gen.capped_min_cost_denoiser(*args)
 
 
 # ----------------------------------------------------------------------------- test MSE

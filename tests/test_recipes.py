@@ -139,23 +139,3 @@ def test_train_functions_reject_wrong_settings():
         recipes.train_at_sigmas(np.zeros(3), TINY_FIG1)
 
 
-def test_markdown_table():
-    rows = [{"a": 1, "b": 0.123456, "c": "x"}, {"a": 2, "b": 1e-7, "c": "y"}]
-    out = recipes.markdown_table(rows, formats={"b": ".2e"})
-    assert out.splitlines() == ["| a | b | c |", "|---|---|---|", "| 1 | 1.23e-01 | x |", "| 2 | 1.00e-07 | y |"]
-    assert recipes.markdown_table(rows, columns=["c"]).splitlines()[2] == "| x |"
-    with pytest.raises(ValueError, match="at least one row"):
-        recipes.markdown_table([])
-    with pytest.raises(ValueError, match="missing"):
-        recipes.markdown_table(rows, columns=["a", "zzz"])
-
-
-def test_table_html_and_text():
-    rows = [{"name": "a<b", "value": 0.5}, {"name": "c", "value": 2.0}]
-    t = recipes.Table(rows, formats={"value": ".2f"})
-    assert repr(t) == t.markdown() == recipes.markdown_table(rows, formats={"value": ".2f"})
-    html = t._repr_html_()
-    assert html.startswith('<table class="table">') and html.count("<tr>") == 3
-    assert "<td>a&lt;b</td><td>0.50</td>" in html and "<th>value</th>" in html
-    with pytest.raises(ValueError, match="at least one row"):
-        recipes.Table([])
