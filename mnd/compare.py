@@ -96,8 +96,9 @@ _COLUMNS = ["ball err", "grid sup", "grid RMS", "cost gap", "gap/samp", "mean de
 
 
 def _cells(c: Comparison) -> list[str]:
+    sampled = "–" if np.isnan(c.sampled_gap) else f"{c.sampled_gap:.3f}"  # no sampled target given
     return [f"{c.ball_error:.3f}", f"{c.grid_sup:.3f}", f"{c.grid_rms:.3f}", f"{c.cost_gap:.3f}",
-            f"{c.sampled_gap:.3f}", f"{c.alignment:.2f}", f"{c.max_angle:.1f}", f"{c.seconds:.1f}"]
+            sampled, f"{c.alignment:.2f}", f"{c.max_angle:.1f}", f"{c.seconds:.1f}"]
 
 
 def Table(rows: dict[str, Comparison]) -> tables.Table:
