@@ -12,10 +12,10 @@ Two objectives on fixed samples ``y_i`` with targets ``t_i`` (the clean point of
 - the min-cost interpolant of the samples (:func:`interpolate_samples`): minimise
   ``C = (1/2) sum_k (|a_k|^2 + |w_k|^2)`` subject to ``h(y_i) = t_i`` by an augmented Lagrangian
   ``C + <mu, r> + (beta/2)|r|^2``, ``r = h(Y) - T``, ``mu += beta r`` after each inner L-BFGS
-  solve, with a **fixed** penalty ``beta``. This is the method of ``mnd.train`` (mode
-  ``"interpolate"``) without its adaptive growth of ``beta``: for the 64-dimensional digits of
-  chapter 6 a growing ``beta`` made the inner problems ill-conditioned and training stalled at
-  costs three times the closed form's, while the fixed ``beta = 10`` converged.
+  solve, with a **fixed** penalty ``beta`` (:func:`mnd.train.augmented_lagrangian` with
+  ``grow_beta=False``): on the 64-dimensional digits of chapter 6 an aggressive growth of ``beta``
+  made the inner problems ill-conditioned and training stalled at costs three times the closed
+  form's, while the fixed ``beta = 10`` converged.
 
 Parameters with ``requires_grad = False`` (for instance a frozen skip matrix ``V``) are left
 untouched by both.
@@ -29,10 +29,10 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ._checks import as_finite_array, points_2d, positive_scalar
+from ._checks import points_2d, positive_scalar
 from .data import noisy_samples
 from .nets import ShallowDenoiser
-from .train import History
+from .train import History, augmented_lagrangian
 
 
 def _positive_int(v: object, name: str) -> int:
@@ -109,45 +109,8 @@ def interpolate_samples(
     beta: float = 10.0,
     callback: Callable[[int, ShallowDenoiser, History], bool] | None = None,
 ) -> History:
-    """Min-cost network with ``h(y_i) = t_i`` on the given points (rows of ``Y`` and ``T``, shape
-    ``(n, d)``), by the fixed-``beta`` augmented Lagrangian of the module doc, in place.
-
-    ``outer`` multiplier updates, each after up to ``inner`` L-BFGS iterations. Logs, after every
-    outer step, the penalty ``C`` (``loss``), the representation cost and the largest constraint
-    violation ``max |h(y_i) - t_i|`` (``residual``); ``callback(step, net, history)`` returning
-    True stops early.
-    """
-    Y = as_finite_array(Y, "Y")
-    T = as_finite_array(T, "T")
-    if Y.ndim != 2 or Y.shape != T.shape or Y.shape[1] != net.d:
-        raise ValueError(f"Y and T must both have shape (n, {net.d}), got {Y.shape} and {T.shape}")
-    outer, inner = _positive_int(outer, "outer"), _positive_int(inner, "inner")
-    beta = positive_scalar(beta, "beta")
-    dtype = net.W.dtype
-    Yt, Tt = torch.as_tensor(Y, dtype=dtype), torch.as_tensor(T, dtype=dtype)
-    mu = torch.zeros_like(Tt)
-    opt = _lbfgs([p for p in net.parameters() if p.requires_grad], inner, 1e-10, 1e-14)
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad(set_to_none=True)
-        r = net(Yt) - Tt
-        obj = net.penalty() + (mu * r).sum() + 0.5 * beta * r.pow(2).sum()
-        obj.backward()
-        return obj
-
-    hist = History(mode="interpolate-fixed-beta")
-    t0 = time.perf_counter()
-    for it in range(1, outer + 1):
-        opt.step(closure)
-        with torch.no_grad():
-            r = net(Yt) - Tt
-            mu += beta * r
-        hist.step.append(it)
-        with torch.no_grad():
-            hist.loss.append(float(net.penalty()))
-        hist.cost.append(net.representation_cost())
-        hist.residual.append(float(r.abs().max()))
-        if callback is not None and callback(it, net, hist):
-            break
-    hist.seconds = time.perf_counter() - t0
-    return hist
+    """Min-cost network with ``h(y_i) = t_i`` on the given points, by the **fixed**-``beta``
+    augmented Lagrangian: :func:`mnd.train.augmented_lagrangian` with ``grow_beta=False`` (see the
+    module doc for why chapter 6 keeps ``beta`` fixed). In place; returns its History."""
+    return augmented_lagrangian(net, Y, T, outer=outer, inner=inner, beta=beta, grow_beta=False,
+                                progress=False, callback=callback)

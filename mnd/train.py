@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._checks import points_2d, positive_scalar
+from ._checks import as_finite_array, points_2d, positive_scalar
 from .data import noisy_samples, sample_ball
 from .gaussian_torch import expected_denoising_loss
 from .nets import ShallowDenoiser
@@ -149,22 +149,53 @@ def train(
 
 
 def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress, callback) -> None:
-    """Augmented Lagrangian: ``min C + <mu, r> + (beta/2)|r|^2``, ``r = h(Y) - T``; ``mu += beta r``.
-
-    Safeguard: while the largest residual exceeds 5% of the data's spread and an outer iteration
-    does not shrink it by 10%, ``beta`` is multiplied by 4 (up to ``1e3``), so the iteration
-    cannot stall far from feasible. Near feasibility ``beta`` stays put: a larger one
-    only makes the inner problem ill-conditioned and slows the cost down.
-    """
-    beta = positive_scalar(beta, "beta")
-    prev_res = np.inf
+    """``mode="interpolate"``: constraint points, then :func:`augmented_lagrangian`."""
     Y, T = constraint_points(X, sigma=sigma, rho=rho, M=M, seed=seed)
+    augmented_lagrangian(net, Y, T, outer=outer, inner=inner, beta=beta, progress=progress,
+                         callback=callback, hist=hist)
+
+
+def augmented_lagrangian(
+    net: ShallowDenoiser,
+    Y: np.ndarray,
+    T: np.ndarray,
+    outer: int = 30,
+    inner: int = 50,
+    beta: float = 10.0,
+    grow_beta: bool = True,
+    progress: bool = True,
+    callback: Callable[[int, ShallowDenoiser, "History"], bool] | None = None,
+    hist: History | None = None,
+) -> History:
+    """Min-cost network with ``h(y_i) = t_i`` on given points (rows of ``Y``, ``T``: ``(n, d)``), in place.
+
+    Minimises ``C + <mu, r> + (beta/2)|r|^2``, ``r = h(Y) - T``, by L-BFGS (strong Wolfe line search,
+    up to ``inner`` iterations) over the parameters that require grad, then ``mu += beta r``;
+    ``outer`` such rounds. Logs the penalty ``C`` (``loss``), the representation cost and the largest
+    violation ``max |r|`` (``residual``) after every round; ``callback`` returning True stops.
+
+    With ``grow_beta`` (the default of ``mode="interpolate"``): while the largest residual exceeds
+    5% of the targets' spread and a round does not shrink it by 10%, ``beta`` is multiplied by 4 (up
+    to ``1e3``), so the iteration cannot stall far from feasible. Near feasibility ``beta`` stays
+    put: a larger one only makes the inner problem ill-conditioned and slows the cost down.
+    """
+    Y = as_finite_array(Y, "Y")
+    T = as_finite_array(T, "T")
+    if Y.ndim != 2 or Y.shape != T.shape or Y.shape[1] != net.d:
+        raise ValueError(f"Y and T must both have shape (n, {net.d}), got {Y.shape} and {T.shape}")
+    for v, name in ((outer, "outer"), (inner, "inner")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    beta = positive_scalar(beta, "beta")
+    hist = hist if hist is not None else History(mode="interpolate")
+    t0 = time.perf_counter()
+    prev_res = np.inf
     dtype = net.W.dtype
     Yt, Tt = torch.as_tensor(Y, dtype=dtype), torch.as_tensor(T, dtype=dtype)
-    scale = float(np.max(np.linalg.norm(T - T.mean(0), axis=-1 if T.ndim > 1 else None)) if T.ndim > 1 else np.ptp(T)) or 1.0
+    scale = float(np.max(np.linalg.norm(T - T.mean(0), axis=1))) or 1.0
     mu = torch.zeros_like(Tt)
     opt = torch.optim.LBFGS(
-        net.parameters(), lr=1.0, max_iter=inner, history_size=50,
+        [p for p in net.parameters() if p.requires_grad], lr=1.0, max_iter=inner, history_size=50,
         tolerance_grad=1e-10, tolerance_change=1e-14, line_search_fn="strong_wolfe",
     )
 
@@ -182,7 +213,7 @@ def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress
                 r = net(Yt) - Tt
                 mu += beta * r
                 res = float(r.abs().max())
-            if res > 0.9 * prev_res and res > 0.05 * scale:
+            if grow_beta and res > 0.9 * prev_res and res > 0.05 * scale:
                 beta = min(4.0 * beta, 1e3)
             prev_res = res
             hist.step.append(it)
@@ -193,3 +224,5 @@ def _interpolate(net, X, sigma, rho, M, seed, outer, inner, beta, hist, progress
             bar.set_postfix(residual=f"{res:.2g}", cost=f"{hist.cost[-1]:.4g}", refresh=False)
             if callback is not None and callback(it, net, hist):
                 break
+    hist.seconds = time.perf_counter() - t0
+    return hist
