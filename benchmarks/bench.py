@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 import mnd
-from mnd import data, metrics
+from mnd import data, metrics, recipes
 from mnd.nets import ShallowDenoiser
 from mnd.train import train
 
@@ -43,17 +43,22 @@ TRIANGLES = {
 
 
 def case_specs(smoke: bool) -> list[dict]:
-    """The three training cases with their baseline budgets (paper's, or tiny in smoke mode)."""
-    x1 = data.equispaced(4, -5, 5)
+    """The three training cases. Baseline budgets, width, learning rate and batch are the paper's
+    Figure-1 recipe as recorded in :data:`mnd.recipes.FIGURE1_PAPER` (online 100K iterations;
+    20K full-batch epochs, the paper's offline budget, for the triangles of Figure 2 with M = 100),
+    at low noise; ``smoke`` shrinks the budgets to seconds."""
+    paper = recipes.FIGURE1_PAPER
+    x1 = data.equispaced(paper.n_points, paper.low, paper.high)
     sigma1 = 0.3
-    specs = [dict(name="1d_figure1_low_noise", X=x1, sigma=sigma1, rho=2 * sigma1, mode="online",
-                  steps=300 if smoke else 100_000, lr=1e-3, batch=32, width=128)]
+    specs = [dict(name="1d_figure1_low_noise", X=x1, sigma=sigma1, rho=2 * sigma1, mode="online", lam=paper.lam,
+                  steps=300 if smoke else paper.online_steps, lr=paper.lr, batch=paper.online_batch,
+                  width=paper.width)]
     for name, X in TRIANGLES.items():
         sigma = 0.05
         Y, T = data.noisy_samples(X, sigma, 100, seed=0)
         rho = float(np.max(np.linalg.norm(Y - T, axis=1)))  # radius that holds the offline samples
-        specs.append(dict(name=name, X=X, sigma=sigma, rho=rho, mode="offline", steps=200 if smoke else 20_000,
-                          lr=1e-3, M=100, width=128))
+        specs.append(dict(name=name, X=X, sigma=sigma, rho=rho, mode="offline", lam=paper.lam,
+                          steps=200 if smoke else paper.offline_steps, lr=paper.lr, M=100, width=paper.width))
     return specs
 
 
@@ -79,7 +84,7 @@ def run_baseline(spec: dict, seed: int) -> dict:
     target = mnd.min_cost_denoiser(X, spec["rho"])
     net = ShallowDenoiser(d, spec["width"], x_clean=X, seed=seed)
     t0 = time.perf_counter()
-    train(net, X, spec["sigma"], mode=spec["mode"], lam=1e-5, steps=spec["steps"], lr=spec["lr"],
+    train(net, X, spec["sigma"], mode=spec["mode"], lam=spec["lam"], steps=spec["steps"], lr=spec["lr"],
           batch=spec.get("batch", 32), M=spec.get("M", 100), seed=seed, progress=False)
     seconds = time.perf_counter() - t0
     return dict(seconds=seconds, **measure(net, target, X, spec["rho"]))
@@ -113,7 +118,7 @@ def training_benchmarks(smoke: bool, reps: int) -> list[dict]:
         goal = {k: statistics.median(b[k] for b in base) for k in ("err_balls", "err_grid", "gap")}
         rec = [run_recommended(spec, goal, seed) for seed in range(reps)]
         tb, tr = statistics.median(b["seconds"] for b in base), statistics.median(r["seconds"] for r in rec)
-        rows.append(dict(case=spec["name"], baseline_recipe=f"{spec['mode']}, lam=1e-5, {spec['steps']} steps",
+        rows.append(dict(case=spec["name"], baseline_recipe=f"{spec['mode']}, lam={spec['lam']:g}, {spec['steps']} steps",
                          rho=spec["rho"], baseline_seconds=tb, recommended_seconds=tr, ratio=tb / tr,
                          reached=all(r["reached"] for r in rec), goal=goal,
                          recommended_final={k: statistics.median(r[k] for r in rec) for k in goal}))
