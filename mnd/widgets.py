@@ -113,3 +113,37 @@ def live_figure(draw: Callable[..., None], controls: Mapping[str, widgets.ValueW
 
     widgets.interactive_output(refresh, dict(controls))
     return widgets.VBox([widgets.HBox(list(controls.values())), out])
+
+
+def frame_grid_slider(
+    frames: Sequence[Sequence[bytes]],
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    row_description: str,
+    col_description: str,
+    initial: tuple[int, int] = (0, 0),
+) -> widgets.VBox:
+    """Two sliders over a grid of precomputed PNG frames, working without a kernel.
+
+    ``frames[i][j]`` is shown for row value ``i`` and column value ``j``: an outer ``Stack`` (one
+    child per row, ``jslink``-ed to the row slider) of inner ``Stack``s (one image per column, each
+    ``jslink``-ed to the column slider).
+    """
+    if len(frames) != len(row_labels) or any(len(r) != len(col_labels) for r in frames) or not frames:
+        raise ValueError(
+            f"frames must be a {len(row_labels)} x {len(col_labels)} grid (rows x columns) matching the labels"
+        )
+    i0, j0 = initial
+    if not (0 <= i0 < len(row_labels) and 0 <= j0 < len(col_labels)):
+        raise ValueError(f"initial {initial} outside the {len(row_labels)} x {len(col_labels)} grid")
+    inner = [widgets.Stack([widgets.Image(value=f, format="png", layout=widgets.Layout(max_width="100%"))
+                            for f in row], selected_index=j0) for row in frames]
+    outer = widgets.Stack(inner, selected_index=i0)
+    col_slider = widgets.SelectionSlider(options=list(col_labels), index=j0, description=col_description,
+                                         style={"description_width": "initial"})
+    row_slider = widgets.SelectionSlider(options=list(row_labels), index=i0, description=row_description,
+                                         style={"description_width": "initial"})
+    box = widgets.VBox([widgets.HBox([col_slider, row_slider]), outer])
+    box.links = [widgets.jslink((col_slider, "index"), (s, "selected_index")) for s in inner]
+    box.links.append(widgets.jslink((row_slider, "index"), (outer, "selected_index")))
+    return box

@@ -42,3 +42,18 @@ def test_frame_log(tmp_path, monkeypatch):
     static_slider(draw, [0.0, 1.0, 2.0], description="v", progress=False)
     rec = json.loads(log.read_text().strip())
     assert rec["name"] == "v" and rec["frames"] == 3 and rec["seconds_per_frame"] > 0
+
+
+def test_frame_grid_slider_links_both_sliders():
+    from mnd.widgets import frame_grid_slider
+
+    frames = [[b"a", b"b", b"c"], [b"d", b"e", b"f"]]
+    box = frame_grid_slider(frames, ["r0", "r1"], ["c0", "c1", "c2"], "row", "col", initial=(1, 2))
+    (col, row), outer = box.children[0].children, box.children[1]
+    assert outer.selected_index == 1 and all(s.selected_index == 2 for s in outer.children)
+    assert len(box.links) == 3
+    assert all(l.source == (col, "index") for l in box.links[:2]) and box.links[2].target == (outer, "selected_index")
+    with pytest.raises(ValueError, match="grid"):
+        frame_grid_slider(frames, ["r0"], ["c0", "c1", "c2"], "row", "col")
+    with pytest.raises(ValueError, match="initial"):
+        frame_grid_slider(frames, ["r0", "r1"], ["c0", "c1", "c2"], "row", "col", initial=(2, 0))
