@@ -1,11 +1,12 @@
 """The site checker must catch what it claims to catch: run it on a tiny fixture site.
 
-fixtures/site/ (written by fixtures/make_fixtures.py) holds a good page and pages with exactly one
-defect each; the checker must pass the good page and flag each broken page for its defect only.
+fixtures/make_fixtures.py writes a good page and pages with exactly one defect each (into a
+temporary folder, for every run); the checker must pass the good page and flag each broken page for its defect only.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 import sitecheck
 
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "site"
+MAKE_FIXTURES = HERE / "fixtures" / "make_fixtures.py"
 REPO = HERE.parents[1]
 
 
@@ -22,8 +23,10 @@ REPO = HERE.parents[1]
 def fixture_server(tmp_path_factory):
     """The fixture pages plus the vendored scripts (``make vendor``), served on 127.0.0.1."""
     root = tmp_path_factory.mktemp("fixture-site")
-    for f in FIXTURES.iterdir():
-        os.symlink(f, root / f.name)
+    spec = importlib.util.spec_from_file_location("make_fixtures", MAKE_FIXTURES)
+    make_fixtures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_fixtures)
+    make_fixtures.write_site(root)
     vendor = root / "vendor"
     vendor.mkdir()
     fetched = REPO / "_vendor" / "site" / "vendor"
