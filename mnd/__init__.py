@@ -1,18 +1,51 @@
-"""mnd: minimum-norm shallow denoisers (companion code to Zeno et al., NeurIPS 2023).
+"""mnd: minimum-norm shallow denoisers, companion code to Zeno et al., NeurIPS 2023.
 
-Importing ``mnd`` does not import torch: the closed forms, eMMSE, solvers, metrics, plotting and
-widgets are numpy/matplotlib only. Networks and training live in ``mnd.nets`` and ``mnd.train``.
+The one idea: every closed-form min-cost denoiser is a sum of clipped ramps,
+``h(y) = c + sum_j v_j clip((u_j . y - s_j) / (e_j - s_j), 0, 1)`` (:class:`RampSum`), and one ramp
+is two balanced ReLU units of cost ``2 |v_j| / (e_j - s_j)``, so a ramp sum *is* a network (:class:`ReluNet`).
+
+Shape convention: a denoiser in ``R^d`` maps ``(n, d)`` to ``(n, d)``; for ``d = 1`` it also takes
+``(n,)`` and then returns ``(n,)``. Metrics check shapes and refuse mismatched dimensions.
+
+Layout: ``closed_form`` (one module per result), ``certify`` (independent LP / conic solvers),
+``mmse`` (eMMSE), ``data``, ``metrics``, ``alignment``, ``noise_radius``, ``gaussian`` (ReLU
+moments), ``paper`` (the paper's settings), ``show`` (plots, tables, widgets) and ``nets``
+(everything torch: ``ShallowDenoiser`` and ``train``). Submodules load on first use; importing
+``mnd`` never imports torch.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from .closed_form import (
-    equilateral_simplex, min_cost_denoiser, obtuse_simplex, rays, subspace, univariate, univariate_cost,
-    univariate_intervals,
+    capped_min_cost_denoiser, equilateral_simplex, facet_normal_simplex, min_cost_denoiser,
+    obtuse_simplex, rays, subspace, univariate, univariate_cost, univariate_intervals,
 )
-from .emmse import emmse
+from .mmse import emmse
 from .ramps import RampSum
+from .relu_net import ReluNet, as_relu_net
+
+_SUBMODULES = (
+    "alignment", "certify", "closed_form", "data", "gaussian", "metrics", "mmse", "nets",
+    "noise_radius", "paper", "ramps", "relu_net", "show",
+)
 
 __all__ = [
-    "RampSum", "emmse", "equilateral_simplex", "min_cost_denoiser", "obtuse_simplex", "rays", "subspace",
-    "univariate", "univariate_cost", "univariate_intervals",
+    "RampSum", "ReluNet", "as_relu_net", "capped_min_cost_denoiser", "emmse", "equilateral_simplex",
+    "facet_normal_simplex", "min_cost_denoiser", "obtuse_simplex", "rays", "subspace", "univariate",
+    "univariate_cost", "univariate_intervals", *_SUBMODULES,
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Load a submodule on first access: ``import mnd; mnd.metrics.sup_error`` works."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'mnd' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SUBMODULES))

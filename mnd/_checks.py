@@ -1,16 +1,23 @@
-"""Input validation shared by the public functions (errors name the violated assumption)."""
+"""Input validation shared by the public functions (errors name the violated assumption).
+
+Shape convention for denoisers: a denoiser in ``R^d`` maps points ``(n, d)`` to ``(n, d)``; for
+``d = 1`` it also takes a flat ``(n,)`` array and then returns ``(n,)`` (:func:`as_points`).
+"""
 
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
+from scipy import stats
 
 
 def as_finite_array(x: object, name: str) -> np.ndarray:
     """``x`` as a float array; ``TypeError`` if not numeric, ``ValueError`` if not finite."""
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be numeric, got {type(x).__name__}")
+    if np.iscomplexobj(x):
+        raise TypeError(f"{name} must be real, got complex values")
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -40,3 +47,85 @@ def points_2d(x: object, name: str) -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] == 0:
         raise ValueError(f"{name} must have shape (N,) or (N, d) with N >= 1, got shape {arr.shape}")
     return arr
+
+
+def points_nd(X: object, name: str = "X") -> np.ndarray:
+    arr = as_finite_array(X, name)
+    if arr.ndim != 2 or arr.shape[0] < 2:
+        raise ValueError(f"{name} must have shape (N, d) with N >= 2, got shape {arr.shape}")
+    return arr
+
+
+def check_separation(X: np.ndarray, rho: float) -> None:
+    """Balls ``B(x_n, rho)`` must be disjoint: every pairwise distance > 2 rho."""
+    dist = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=-1)
+    np.fill_diagonal(dist, np.inf)
+    i, j = np.unravel_index(np.argmin(dist), dist.shape)
+    if dist[i, j] == 0:
+        raise ValueError(f"clean points must be distinct: points {min(i, j)} and {max(i, j)} coincide")
+    if dist[i, j] <= 2 * rho:
+        raise ValueError(
+            f"clean points closer than 2*rho: points {min(i, j)} and {max(i, j)} are {dist[i, j]:g} apart, "
+            f"2*rho = {2 * rho:g}"
+        )
+
+
+
+def check_distinct(X: np.ndarray) -> None:
+    """``ValueError`` if two rows of ``X`` coincide."""
+    dist = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=-1)
+    np.fill_diagonal(dist, np.inf)
+    if np.any(dist == 0):
+        i, j = np.unravel_index(np.argmin(dist), dist.shape)
+        raise ValueError(f"clean points must be distinct: points {min(i, j)} and {max(i, j)} coincide")
+
+
+
+
+def check_dist(dist: object):
+    """``dist`` must be a frozen univariate continuous ``scipy.stats`` distribution."""
+    if not (hasattr(dist, "ppf") and hasattr(dist, "rvs") and hasattr(dist, "pdf")):
+        raise ValueError(
+            "dist must be a frozen continuous scipy.stats distribution (with ppf, pdf and rvs), "
+            f"got {type(dist).__name__}"
+        )
+    if not isinstance(getattr(dist, "dist", None), stats.rv_continuous):
+        raise ValueError("dist must be a continuous distribution (scipy.stats.rv_continuous, frozen)")
+    return dist
+
+
+def count(n: object, name: str, minimum: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def as_points(y: object, d: int, name: str = "y") -> tuple[np.ndarray, bool]:
+    """Query points as ``(n, d)`` and whether they came flat: ``(n,)`` is accepted for ``d = 1``
+    only (and a scalar as one point). Any other shape raises ``ValueError`` naming both shapes."""
+    Y = as_finite_array(y, name)
+    if d == 1 and Y.ndim <= 1:
+        return Y.reshape(-1, 1), True
+    if Y.ndim != 2 or Y.shape[1] != d:
+        raise ValueError(f"{name} must have shape (n, {d})" + (" or (n,)" if d == 1 else "")
+                         + f" for a denoiser in d = {d}, got shape {Y.shape}")
+    return Y, False
+
+
+def check_rel_tol(rel_tol: object, name: str = "rel_tol") -> float:
+    """A relative tolerance in ``[0, 1)``."""
+    if isinstance(rel_tol, bool) or not isinstance(rel_tol, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {type(rel_tol).__name__}")
+    t = float(rel_tol)
+    if not (0.0 <= t < 1.0):
+        raise ValueError(f"{name} must be in [0, 1), got {t}")
+    return t
+
+
+def positive_int(n: object, name: str, minimum: int = 1) -> int:
+    """An integer ``>= minimum`` (bools refused)."""
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
+    if n < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {n}")
+    return int(n)

@@ -1,4 +1,5 @@
-"""How a trained network's units line up with a closed form's ramps (chapters 3-6).
+"""How a network's units line up with the data: with a closed form's ramps, with the data's
+edges, and with the span of the edges.
 
 A network's unit ``k`` bends on the hyperplane ``w_k . y + b_k = 0``; a ramp ``j`` of a closed
 form bends on ``u_j . y = s_j`` and ``u_j . y = e_j``. Alignment compares the *lines* spanned by
@@ -11,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import beta
 
-from ._checks import as_finite_array
+from ._checks import as_finite_array, check_rel_tol
 from .ramps import RampSum
+from .relu_net import as_relu_net
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Alignment:
     angles: np.ndarray
     matched: np.ndarray
     unit_costs: np.ndarray
+    n_directions: int
 
     @property
     def weighted_mean(self) -> float:
@@ -34,9 +38,9 @@ class Alignment:
         """Largest angle (degrees) over active units."""
         return float(self.angles.max())
 
-    def cost_per_ramp(self, n_ramps: int) -> np.ndarray:
-        """Total unit cost matched to each ramp direction."""
-        return np.bincount(self.matched, weights=self.unit_costs, minlength=n_ramps)
+    def cost_per_direction(self) -> np.ndarray:
+        """Total unit cost matched to each direction, shape ``(J,)``."""
+        return np.bincount(self.matched, weights=self.unit_costs, minlength=self.n_directions)
 
 
 def line_angles(W: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -52,21 +56,158 @@ def line_angles(W: np.ndarray, U: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
 
 
-def unit_alignment(W: np.ndarray, A: np.ndarray, directions: np.ndarray | RampSum, rel_tol: float = 1e-2) -> Alignment:
-    """Alignment of the active units of ``h = A relu(W y + b) + ...`` with ``directions``.
+def unit_alignment(net: object, directions: np.ndarray | RampSum, rel_tol: float = 1e-2) -> Alignment:
+    """Alignment of the active units of a network with ``directions``.
 
-    ``W``: ``(K, d)`` input weights, ``A``: ``(d, K)`` output weights; ``directions``: ``(J, d)`` or a
-    ``RampSum`` (its ramp directions). A unit is active if its cost ``|a_k||w_k|`` exceeds
-    ``rel_tol`` times the largest unit cost.
+    ``net``: a :class:`~mnd.ReluNet` or anything with ``to_relu_net`` (a trained
+    ``ShallowDenoiser``, a certificate). ``directions``: ``(J, d)`` or a ``RampSum`` (its ramp
+    directions). A unit is active if its cost ``|a_k||w_k|`` exceeds ``rel_tol`` times the largest.
     """
-    W = as_finite_array(W, "W")
-    A = as_finite_array(A, "A")
-    if A.shape != (W.shape[1], W.shape[0]):
-        raise ValueError(f"A must have shape (d, K) = {(W.shape[1], W.shape[0])}, got {A.shape}")
+    net = as_relu_net(net)
+    rel_tol = check_rel_tol(rel_tol)
     U = directions.directions if isinstance(directions, RampSum) else as_finite_array(directions, "directions")
-    costs = np.linalg.norm(A, axis=0) * np.linalg.norm(W, axis=1)
-    if costs.max() == 0:
+    if U.ndim != 2 or U.shape[1] != net.d:
+        raise ValueError(f"directions must have shape (J, {net.d}) for a network in d = {net.d}, got {U.shape}")
+    costs = net.unit_costs()
+    if costs.size == 0 or costs.max() == 0:
         raise ValueError("the network has no active unit (all |a_k||w_k| = 0)")
-    active = costs > rel_tol * costs.max()
-    ang = line_angles(W[active], U)
-    return Alignment(angles=ang.min(axis=1), matched=ang.argmin(axis=1), unit_costs=costs[active])
+    active = net.active(rel_tol)
+    ang = line_angles(net.W[active], U)
+    return Alignment(angles=ang.min(axis=1), matched=ang.argmin(axis=1), unit_costs=costs[active],
+                     n_directions=U.shape[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Edges
+#
+# Which edge of the data a direction follows.
+#
+# The edges of clean points ``x_0, ..., x_{N-1}`` are the ``N (N - 1) / 2`` difference vectors
+# ``e_ij = x_j - x_i`` (``i < j``). A unit's input weight ``w_k`` (or output weight ``a_k``) is matched
+# to the edge whose *line* it is closest to, by the angle
+#
+#     theta_k = min_{i<j} arccos( |w_k . e_ij| / (|w_k| |e_ij|) )   (degrees, sign ignored).
+#
+# The closed forms predict ``theta_k = 0`` for the edges leaving an obtuse vertex; for larger data
+# sets no closed form is claimed and the histogram of matched edges is what is measured.
+
+@dataclass(frozen=True)
+class EdgeMatch:
+    """Per row: the best-matching edge ``(i, j)``, its index in :func:`edge_vectors` order, the angle."""
+
+    pairs: np.ndarray
+    index: np.ndarray
+    angles: np.ndarray
+
+
+def edge_vectors(X: object) -> tuple[np.ndarray, np.ndarray]:
+    """All edges ``x_j - x_i`` for ``i < j`` in lexicographic order: ``(pairs (E, 2), vectors (E, d))``."""
+    X = as_finite_array(X, "X")
+    if X.ndim != 2 or X.shape[0] < 2:
+        raise ValueError(f"X must have shape (N, d) with N >= 2, got shape {X.shape}")
+    i, j = np.triu_indices(X.shape[0], 1)
+    E = X[j] - X[i]
+    if np.any(np.linalg.norm(E, axis=1) == 0):
+        k = int(np.argmin(np.linalg.norm(E, axis=1)))
+        raise ValueError(f"points {i[k]} and {j[k]} coincide: their edge has no direction")
+    return np.column_stack([i, j]), E
+
+
+def best_edges(V: object, X: object) -> EdgeMatch:
+    """Match every row of ``V`` (``(K, d)``) to the edge of ``X`` whose line is closest in angle."""
+    pairs, E = edge_vectors(X)
+    ang = line_angles(np.atleast_2d(as_finite_array(V, "V")), E)
+    idx = ang.argmin(axis=1)
+    return EdgeMatch(pairs=pairs[idx], index=idx, angles=ang[np.arange(len(idx)), idx])
+
+
+# ---------------------------------------------------------------------------------------------
+# The span of the edges
+#
+# How much of a vector lies in the span of the data's edges.
+#
+# For clean points ``x_0, ..., x_{N-1}`` in ``R^d`` the *edge span* is the linear span of the edge
+# vectors ``x_i - x_0`` (equivalently of ``x_i - xbar``), of dimension ``r <= N - 1``. With ``P`` the
+# orthogonal projection onto it, the *span fraction* of a non-zero vector ``v`` is
+#
+#     f(v) = |P v|^2 / |v|^2  in [0, 1],
+#
+# the share of its squared length inside the span (``sqrt(f)`` is the cosine of the angle between
+# ``v`` and the span). The min-cost denoiser of data in an affine subspace has every input weight
+# ``w_k`` and output weight ``a_k`` in the edge span (``f = 1``). For a direction drawn uniformly on
+# the sphere ``S^{d-1}``, ``f`` follows a ``Beta(r/2, (d - r)/2)`` law with mean ``r / d``: the baseline
+# that says how much alignment chance alone would give.
+
+def edge_basis(X: object, tol: float = 1e-9) -> np.ndarray:
+    """Orthonormal basis ``(d, r)`` of the span of the edges ``x_i - x_0`` of the rows of ``X``.
+
+    ``r`` counts singular values of the edge matrix above ``tol`` times the largest (relative, so
+    the result does not depend on the data's scale). Needs ``N >= 2`` distinct points.
+    """
+    X = as_finite_array(X, "X")
+    if X.ndim != 2 or X.shape[0] < 2:
+        raise ValueError(f"X must have shape (N, d) with N >= 2, got shape {X.shape}")
+    E = X[1:] - X[0]
+    _, s, Vt = np.linalg.svd(E, full_matrices=False)
+    if s[0] == 0:
+        raise ValueError("all points coincide: the edge span is {0}")
+    r = int(np.sum(s > tol * s[0]))
+    return Vt[:r].T
+
+
+def span_fraction(V: object, basis: object) -> np.ndarray:
+    """``|P v|^2 / |v|^2`` for every row ``v`` of ``V`` (``(K, d)``, or one vector ``(d,)``).
+
+    ``basis``: ``(d, r)`` with orthonormal columns (e.g. from :func:`edge_basis`). Returns ``(K,)``
+    (a float for a single vector). Zero rows raise ``ValueError``.
+    """
+    single = np.ndim(V) == 1
+    V = np.atleast_2d(as_finite_array(V, "V"))
+    B = as_finite_array(basis, "basis")
+    if B.ndim != 2 or V.ndim != 2 or B.shape[0] != V.shape[1]:
+        raise ValueError(f"V must be (K, d) and basis (d, r) with the same d, got {V.shape} and {B.shape}")
+    if not np.allclose(B.T @ B, np.eye(B.shape[1]), atol=1e-8):
+        raise ValueError("basis must have orthonormal columns")
+    norms2 = np.sum(V**2, axis=1)
+    if np.any(norms2 == 0):
+        raise ValueError("span fraction is undefined for a zero vector")
+    frac = np.clip(np.sum((V @ B) ** 2, axis=1) / norms2, 0.0, 1.0)
+    return float(frac[0]) if single else frac
+
+
+def weighted_span_fraction(V: object, basis: object, weights: object) -> float:
+    """``sum_k c_k f(v_k) / sum_k c_k``: the span fraction averaged with weights ``c_k >= 0`` (for a
+    network, each unit's share ``|a_k||w_k|`` of the representation cost)."""
+    f = np.atleast_1d(span_fraction(V, basis))
+    c = as_finite_array(weights, "weights").reshape(-1)
+    if c.shape != f.shape or np.any(c < 0) or c.sum() == 0:
+        raise ValueError("weights must be non-negative, one per row of V, and not all zero")
+    return float(np.sum(c * f) / c.sum())
+
+
+def random_fraction_mean(r: int, d: int) -> float:
+    """``E f(v) = r / d`` for ``v`` uniform on the sphere in ``R^d`` and a subspace of dimension ``r``."""
+    _check_dims(r, d)
+    return r / d
+
+
+def random_fraction_quantile(q: float | np.ndarray, r: int, d: int) -> float | np.ndarray:
+    """Quantile ``q`` of ``f(v)`` for a uniformly random direction: ``Beta(r/2, (d - r)/2)``.
+
+    ``f = (g_1^2 + .. + g_r^2) / (g_1^2 + .. + g_d^2)`` for Gaussian ``g``, a ratio of independent
+    chi-squares, hence the Beta law. For ``r = d`` every direction lies in the span (``f = 1``).
+    """
+    _check_dims(r, d)
+    q = np.asarray(q, float)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError(f"quantile levels must lie in [0, 1], got {q}")
+    out = np.ones_like(q) if r == d else beta.ppf(q, r / 2, (d - r) / 2)
+    return float(out) if out.ndim == 0 else out
+
+
+def _check_dims(r: int, d: int) -> None:
+    for name, v in (("r", r), ("d", d)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer, got {type(v).__name__}")
+    if not 1 <= r <= d:
+        raise ValueError(f"need 1 <= r <= d, got r = {r}, d = {d}")

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import log_ndtr, ndtr
 
 from ._checks import as_finite_array
+from .relu_net import as_relu_net
 
 __all__ = [
     "bivariate_normal_cdf",
@@ -421,19 +422,11 @@ def _check_network(
     return W_, b_, A_, V_, c_, x_, float(sig)
 
 
-def expected_denoising_loss(
-    W: ArrayLike,
-    b: ArrayLike,
-    A: ArrayLike,
-    V: ArrayLike,
-    c: ArrayLike,
-    x_clean: ArrayLike,
-    sigma: float,
-) -> float:
+def expected_denoising_loss(net: object, x_clean: ArrayLike, sigma: float) -> float:
     """Exact ``(1/N) sum_n E|h(x_n + eps) - x_n|^2``, ``eps ~ N(0, sigma^2 I)``.
 
-    ``h(y) = A relu(W y + b) + V y + c`` with ``W (K, d)``, ``b (K,)``, ``A (d, K)``, ``V (d, d)``,
-    ``c (d,)``, ``x_clean (N, d)``. With ``m_k = E[z_k]_+``, ``C_kl = Cov([z_k]_+, [z_l]_+)`` at
+    ``net``: a :class:`~mnd.ReluNet` ``h(y) = A relu(W y + b) + V y + c`` (or anything with
+    ``to_relu_net``, such as a ``RampSum``); ``x_clean (N, d)``. With ``m_k = E[z_k]_+``, ``C_kl = Cov([z_k]_+, [z_l]_+)`` at
     ``x_n`` and ``a_k`` the k-th column of ``A`` (Stein for the cross term)::
 
         E|h(x_n + eps) - x_n|^2 = |A m + V x_n + c - x_n|^2 + tr(A C A^T) + sigma^2 |V|_F^2
@@ -441,7 +434,8 @@ def expected_denoising_loss(
 
     (checked against Monte Carlo in the tests). ``sigma = 0`` gives the deterministic loss.
     """
-    W_, b_, A_, V_, c_, x_, sig = _check_network(W, b, A, V, c, x_clean, sigma)
+    net = as_relu_net(net)
+    W_, b_, A_, V_, c_, x_, sig = _check_network(net.W, net.b, net.A, net.V, net.c, x_clean, sigma)
     K, d = W_.shape
     N = x_.shape[0]
     if K == 0:

@@ -1,34 +1,21 @@
 """Sums of clipped ramps: the one closed-form type of the book.
 
-Every min-cost denoiser in the paper has the form (design README, section 2)
+Every min-cost denoiser in the paper has the form
 
     h(y) = c + sum_j v_j * clip((u_j . y - s_j) / (e_j - s_j), 0, 1)
 
 with unit directions ``u_j``, output vectors ``v_j`` and ramp offsets ``s_j < e_j``.
-One ramp is exactly two ReLU units, so its representation cost is ``2 |v_j| / (e_j - s_j)``.
+One ramp is exactly two balanced ReLU units,
+``v clip((t - s)/(e - s)) = v ([t - s]_+ - [t - e]_+) / (e - s)``, so a ramp sum *is* a network
+(:meth:`RampSum.to_relu_net`) and its representation cost is ``sum_j 2 |v_j| / (e_j - s_j)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ._checks import as_finite_array
-
-
-@dataclass(frozen=True)
-class BendHyperplanes:
-    """Hyperplanes ``{y : normal . y = offset}`` where the units of a ramp sum bend.
-
-    ``ramp`` gives, for each hyperplane, the index of the ramp it belongs to, and
-    ``kind`` is ``"start"`` (ramp leaves 0) or ``"end"`` (ramp reaches 1).
-    """
-
-    normals: np.ndarray
-    offsets: np.ndarray
-    ramp: np.ndarray
-    kind: np.ndarray
+from ._checks import as_finite_array, as_points
+from .relu_net import BendHyperplanes, ReluNet
 
 
 class RampSum:
@@ -40,7 +27,8 @@ class RampSum:
     directions : ``(J, d)`` unit vectors ``u_j`` (normalised here if not unit).
     outputs : ``(J, d)`` vectors ``v_j``.
     starts, ends : ``(J,)`` offsets with ``starts < ends``.
-    scalar : if true (the default for ``d = 1``), ``__call__`` takes and returns shape ``(n,)``.
+
+    Shape convention: ``(n, d)`` in, ``(n, d)`` out; for ``d = 1`` also ``(n,)`` in, ``(n,)`` out.
     """
 
     def __init__(
@@ -50,16 +38,29 @@ class RampSum:
         outputs: np.ndarray,
         starts: np.ndarray,
         ends: np.ndarray,
-        scalar: bool | None = None,
     ) -> None:
         c = np.atleast_1d(as_finite_array(c, "c"))
         if c.ndim != 1:
             raise ValueError(f"c must be a vector of shape (d,), got shape {c.shape}")
         d = c.shape[0]
-        u = as_finite_array(directions, "directions").reshape(-1, d) if np.size(directions) else np.zeros((0, d))
-        v = as_finite_array(outputs, "outputs").reshape(-1, d) if np.size(outputs) else np.zeros((0, d))
+        u = as_finite_array(directions, "directions")
+        v = as_finite_array(outputs, "outputs")
+        if u.size == 0:
+            u = u.reshape(0, d)
+        if v.size == 0:
+            v = v.reshape(0, d)
+        if d == 1 and u.ndim == 1:
+            u = u[:, None]
+        if d == 1 and v.ndim == 1:
+            v = v[:, None]
         s = np.atleast_1d(as_finite_array(starts, "starts")).astype(float)
         e = np.atleast_1d(as_finite_array(ends, "ends")).astype(float)
+        if u.ndim != 2 or u.shape[1] != d:
+            raise ValueError(f"directions must have shape (J, d) = (J, {d}) (one row per ramp; "
+                             f"d from c), got shape {u.shape}")
+        if v.ndim != 2 or v.shape[1] != d:
+            raise ValueError(f"outputs must have shape (J, d) = (J, {d}) (one row per ramp; "
+                             f"d from c), got shape {v.shape}")
         J = u.shape[0]
         if v.shape[0] != J or s.shape != (J,) or e.shape != (J,):
             raise ValueError(
@@ -69,45 +70,36 @@ class RampSum:
         norms = np.linalg.norm(u, axis=1)
         if np.any(norms == 0):
             raise ValueError("ramp directions must be non-zero vectors")
+        # Rescaling u by 1/|u| rescales the offsets too, so the function is unchanged.
+        s, e = s / norms, e / norms
         if np.any(e <= s):
             j = int(np.argmax(e <= s))
             raise ValueError(f"ramp {j} has end {e[j]} <= start {s[j]}; each ramp needs start < end")
         self.c = c.astype(float)
         self.directions = u / norms[:, None]
-        # Rescaling u by 1/|u| rescales the offsets too, so the function is unchanged.
-        self.starts = s / norms
-        self.ends = e / norms
+        self.starts = s
+        self.ends = e
         self.outputs = v.astype(float)
         self.d = d
-        self.scalar = (d == 1) if scalar is None else bool(scalar)
-        if self.scalar and d != 1:
-            raise ValueError("scalar=True needs d = 1")
 
     @property
     def n_ramps(self) -> int:
         """Number of ramps ``J`` (the equivalent network has ``2 J`` ReLU units)."""
         return self.directions.shape[0]
 
-    def _as_points(self, y: np.ndarray) -> np.ndarray:
-        y = as_finite_array(y, "y")
-        if self.scalar:
-            if y.ndim > 1:
-                raise ValueError(f"a 1D ramp sum takes points of shape (n,), got shape {y.shape}")
-            return np.atleast_1d(y).reshape(-1, 1)
-        if y.ndim != 2 or y.shape[1] != self.d:
-            raise ValueError(f"expected points of shape (n, {self.d}), got shape {y.shape}")
-        return y
-
     def ramp_values(self, y: np.ndarray) -> np.ndarray:
         """``clip((u_j . y - s_j)/(e_j - s_j), 0, 1)`` for every point and ramp, shape ``(n, J)``."""
-        Y = self._as_points(y)
-        t = Y @ self.directions.T
-        return np.clip((t - self.starts) / (self.ends - self.starts), 0.0, 1.0)
+        Y, _ = as_points(y, self.d, "y")
+        return np.clip((Y @ self.directions.T - self.starts) / (self.ends - self.starts), 0.0, 1.0)
 
     def __call__(self, y: np.ndarray) -> np.ndarray:
-        """Evaluate ``h`` on a batch: ``(n,)`` in and out for 1D, ``(n, d)`` otherwise."""
-        out = self.c + self.ramp_values(y) @ self.outputs
-        return out[:, 0] if self.scalar else out
+        """Evaluate ``h`` on a batch (shape convention above), in chunks of bounded memory."""
+        Y, flat = as_points(y, self.d, "y")
+        out = np.empty_like(Y)
+        step = max(1, (1 << 22) // max(self.n_ramps, 1))  # ~32 MB of ramp values per chunk
+        for i in range(0, Y.shape[0], step):
+            out[i:i + step] = self.c + self.ramp_values(Y[i:i + step]) @ self.outputs
+        return out[:, 0] if flat else out
 
     def slopes(self) -> np.ndarray:
         """Ramp slopes ``|v_j| / (e_j - s_j)``: the gain of each ramp along ``u_j``."""
@@ -123,23 +115,24 @@ class RampSum:
         return BendHyperplanes(
             normals=np.concatenate([self.directions, self.directions]),
             offsets=np.concatenate([self.starts, self.ends]),
-            ramp=np.concatenate([np.arange(J), np.arange(J)]),
+            unit=np.concatenate([np.arange(J), np.arange(J)]),
             kind=np.array(["start"] * J + ["end"] * J),
         )
 
-    def relu_units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Balanced ReLU units ``(W, b, A)`` with ``h(y) = A relu(W y + b) + c``.
+    def to_relu_net(self) -> ReluNet:
+        """The exact network: ``2 J`` balanced units, ``V = 0``, same ``c``; same function and cost.
 
         ``clip((t - s)/(e - s)) = ([t - s]_+ - [t - e]_+)/(e - s)``; each unit is scaled so that
-        ``|a_k| = |w_k|``, giving cost ``|a_k||w_k| = |v|/(e - s)`` per unit.
+        ``|a_k| = |w_k| = sqrt(|v|/(e - s))``, giving cost ``|v|/(e - s)`` per unit.
         """
         gain = self.slopes()
-        vhat = self.outputs / np.where(gain > 0, np.linalg.norm(self.outputs, axis=1), 1.0)[:, None]
-        g = np.sqrt(gain)  # |w_k| = |a_k| = sqrt(|v|/(e-s))
+        vnorm = np.linalg.norm(self.outputs, axis=1)
+        vhat = self.outputs / np.where(vnorm > 0, vnorm, 1.0)[:, None]
+        g = np.sqrt(gain)
         W = np.concatenate([self.directions * g[:, None], self.directions * g[:, None]])
         b = np.concatenate([-self.starts * g, -self.ends * g])
         A = np.concatenate([vhat * g[:, None], -vhat * g[:, None]]).T
-        return W, b, A
+        return ReluNet(W, b, A.reshape(self.d, -1), None, self.c)
 
     def __repr__(self) -> str:
         return f"RampSum(d={self.d}, ramps={self.n_ramps}, cost={self.representation_cost():.6g})"

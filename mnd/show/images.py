@@ -1,4 +1,4 @@
-"""Drawing 64-dimensional vectors as 8x8 images (chapter 6).
+"""Drawing image-shaped vectors (digits, weights, directions) as square images.
 
 Digits are drawn in grey (ink dark); weight vectors and directions, which have signs, are drawn
 with a diverging colour-blind-safe map (``PuOr``: orange positive, purple negative) on a
@@ -12,7 +12,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._checks import as_finite_array
+from .._checks import as_finite_array
 
 SIDE = 8  #: the digits are SIDE x SIDE images
 

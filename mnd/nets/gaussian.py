@@ -29,7 +29,7 @@ import math
 import torch
 from torch import Tensor
 
-from .gaussian import (
+from ..gaussian import (
     A_FLOOR,
     CF_DEPTH,
     GL_NODES01,

@@ -1,11 +1,12 @@
-"""Shallow ReLU denoisers with a linear skip connection (torch; chapter 1).
+"""The trainable (torch) shallow ReLU denoiser with a linear skip connection.
 
     h(y) = sum_k a_k [w_k . y + b_k]_+ + V y + c = A relu(W y + b) + V y + c
 
 Weight decay acts on the hidden-layer weights only: ``C = (1/2) sum_k (|a_k|^2 + |w_k|^2)``.
 Since ``(a, w, b) -> (a/g, g w, g b)`` leaves ``h`` unchanged and ``C >= sum_k |a_k||w_k|`` with
 equality for balanced units (``|a_k| = |w_k|``), the representation cost of the network is
-``R = sum_k |a_k||w_k|``.
+``R = sum_k |a_k||w_k|``. Its numpy twin is :class:`mnd.ReluNet`: :meth:`ShallowDenoiser.to_relu_net`
+and :meth:`ShallowDenoiser.from_relu_net` convert both ways, exactly.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .ramps import RampSum
+from .._checks import as_points, points_2d
+from ..ramps import RampSum
+from ..relu_net import ReluNet, as_relu_net
 
 
 class ShallowDenoiser(nn.Module):
@@ -45,7 +48,10 @@ class ShallowDenoiser(nn.Module):
         w = torch.randn(width, d, generator=gen, dtype=dtype)
         w = init_scale * w / w.norm(dim=1, keepdim=True)
         if x_clean is not None:
-            X = torch.as_tensor(np.asarray(x_clean, dtype=float).reshape(-1, d), dtype=dtype)
+            Xn = points_2d(x_clean, "x_clean")
+            if Xn.shape[1] != d:
+                raise ValueError(f"x_clean must have shape (N, {d}) for d = {d}, got shape {np.shape(x_clean)}")
+            X = torch.as_tensor(Xn, dtype=dtype)
             lo, hi = X.min(0).values, X.max(0).values
             p = lo + (hi - lo) * torch.rand(width, d, generator=gen, dtype=dtype)
             b = -(w * p).sum(1)
@@ -62,16 +68,17 @@ class ShallowDenoiser(nn.Module):
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         """Batch ``(n, d) -> (n, d)``."""
+        if y.dtype != self.W.dtype:
+            raise TypeError(f"input dtype {y.dtype} does not match the network's {self.W.dtype}; "
+                            f"convert with y.to({self.W.dtype})")
         return torch.relu(y @ self.W.T + self.b) @ self.A.T + y @ self.V.T + self.c
 
     def denoise(self, y: np.ndarray) -> np.ndarray:
-        """Numpy in, numpy out: ``(n,)`` for ``d = 1`` (or ``(n, 1)``), ``(n, d)`` otherwise."""
-        y = np.asarray(y, dtype=float)
-        scalar = self.d == 1 and y.ndim == 1
-        Y = torch.as_tensor(y.reshape(-1, self.d), dtype=self.W.dtype)
+        """Numpy in, numpy out: ``(n, d) -> (n, d)``; for ``d = 1`` also ``(n,) -> (n,)``."""
+        Y, flat = as_points(y, self.d, "y")
         with torch.no_grad():
-            out = self(Y).numpy()
-        return out[:, 0] if scalar else out
+            out = self(torch.as_tensor(Y, dtype=self.W.dtype)).numpy()
+        return out[:, 0] if flat else out
 
     def penalty(self) -> torch.Tensor:
         """Weight-decay term ``C = (1/2)(|A|_F^2 + |W|_F^2)`` (differentiable)."""
@@ -102,21 +109,30 @@ class ShallowDenoiser(nn.Module):
         return torch.nonzero(costs > rel_tol * costs.max()).flatten().numpy()
 
     @classmethod
+    def from_relu_net(cls, net: ReluNet | RampSum, dtype: torch.dtype = torch.float64) -> "ShallowDenoiser":
+        """The torch network with exactly the weights of ``net`` (a :class:`~mnd.ReluNet`, or
+        anything with ``to_relu_net``, such as a :class:`~mnd.RampSum`): same function and cost."""
+        net = as_relu_net(net)
+        out = cls(net.d, max(net.width, 1), dtype=dtype)
+        with torch.no_grad():
+            for name in ("W", "b", "A", "V", "c"):
+                p = getattr(out, name)
+                p.zero_()
+                value = torch.as_tensor(getattr(net, name), dtype=dtype)
+                if name == "A":
+                    p[:, :net.width] = value
+                elif name in ("W", "b"):
+                    p[:net.width] = value
+                else:
+                    p.copy_(value)
+        return out
+
+    @classmethod
     def from_ramps(cls, ramps: RampSum, dtype: torch.dtype = torch.float64) -> "ShallowDenoiser":
         """The exact network of a ramp sum: ``2 J`` balanced units, ``V = 0``, same function and cost."""
-        W, b, A = ramps.relu_units()
-        net = cls(ramps.d, max(2 * ramps.n_ramps, 1), dtype=dtype)
-        with torch.no_grad():
-            net.W.zero_()
-            net.b.zero_()
-            net.A.zero_()
-            k = W.shape[0]
-            net.W[:k] = torch.as_tensor(W, dtype=dtype)
-            net.b[:k] = torch.as_tensor(b, dtype=dtype)
-            net.A[:, :k] = torch.as_tensor(A, dtype=dtype)
-            net.c.copy_(torch.as_tensor(ramps.c, dtype=dtype))
-        return net
+        return cls.from_relu_net(ramps.to_relu_net(), dtype=dtype)
 
-    def numpy_weights(self) -> dict[str, np.ndarray]:
-        """``{"W", "b", "A", "V", "c"}`` as numpy arrays (copies)."""
-        return {k: v.detach().numpy().copy() for k, v in self.named_parameters()}
+    def to_relu_net(self) -> ReluNet:
+        """The current weights as a numpy :class:`~mnd.ReluNet` (copies, float64)."""
+        w = {k: v.detach().double().numpy().copy() for k, v in self.named_parameters()}
+        return ReluNet(w["W"], w["b"], w["A"], w["V"], w["c"])

@@ -1,4 +1,4 @@
-"""Matplotlib helpers (colour-blind-safe Okabe-Ito palette; chapters 1-2)."""
+"""Matplotlib style (colour-blind-safe Okabe-Ito palette) and pictures of 1D denoisers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .ramps import RampSum
+from ..ramps import RampSum
 
 #: Okabe-Ito colours, safe for the common forms of colour blindness.
 PALETTE = {

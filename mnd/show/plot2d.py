@@ -1,4 +1,4 @@
-"""Two-dimensional pictures of denoisers (chapters 3-5): the displacement field ``h(y) - y``,
+"""Two-dimensional pictures of denoisers: the displacement field ``h(y) - y``,
 the data with their balls, and the hyperplanes (lines) where a ramp sum or a network bends."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import numpy as np
 from matplotlib.patches import Circle
 
 from .plotting import PALETTE
-from .ramps import RampSum
+from ..ramps import RampSum
+from ..relu_net import as_relu_net
 
 
 def grid_2d(xlim: tuple[float, float], ylim: tuple[float, float], n: int = 25) -> np.ndarray:
@@ -82,18 +83,20 @@ def ramp_bend_lines(ax: plt.Axes, ramps: RampSum, xlim, ylim, **kw) -> plt.Axes:
     return lines(ax, bh.normals, bh.offsets, xlim, ylim, **kw)
 
 
-def network_bend_lines(ax: plt.Axes, W: np.ndarray, b: np.ndarray, A: np.ndarray, xlim, ylim,
-                       rel_tol: float = 1e-2, **kw) -> plt.Axes:
-    """Bend lines ``w_k . y + b_k = 0`` of the active units (cost above ``rel_tol`` of the largest),
-    darker for costlier units."""
-    W, b, A = (np.asarray(v, float) for v in (W, b, A))
-    cost = np.linalg.norm(A, axis=0) * np.linalg.norm(W, axis=1)
-    active = np.flatnonzero(cost > rel_tol * cost.max())
+def network_bend_lines(ax: plt.Axes, net: object, xlim, ylim, rel_tol: float = 1e-2, **kw) -> plt.Axes:
+    """Bend lines ``w_k . y + b_k = 0`` of the active units of a network (a ``ReluNet``, a trained
+    ``ShallowDenoiser``, a certificate: cost above ``rel_tol`` of the largest), darker for costlier
+    units."""
+    net = as_relu_net(net)
+    if net.d != 2:
+        raise ValueError(f"bend lines are drawn for networks in d = 2, got d = {net.d}")
+    cost = net.unit_costs()
+    active = net.active(rel_tol)
     label = kw.pop("label", "trained units' bend lines")
     color = kw.pop("color", PALETTE["blue"])
     for i, k in enumerate(active[np.argsort(cost[active])]):
         alpha = 0.25 + 0.75 * cost[k] / cost.max()
-        lines(ax, W[k:k + 1], -b[k:k + 1], xlim, ylim, color=color, alpha=alpha, lw=1.0,
+        lines(ax, net.W[k:k + 1], -net.b[k:k + 1], xlim, ylim, color=color, alpha=alpha, lw=1.0,
               label=label if i == len(active) - 1 else None, **kw)
     return ax
 

@@ -1,4 +1,4 @@
-"""Reading the ball radius ``rho`` off the noise (chapter 2, "Trained networks approach f*").
+"""Reading the ball radius ``rho`` off the noise.
 
 The rho-ball problem idealises "the noisy samples of ``x_n`` fill a neighbourhood of ``x_n``".
 Which neighbourhood depends on how the network is trained:
@@ -27,7 +27,7 @@ from scipy import integrate, stats
 from scipy.optimize import minimize_scalar
 
 from ._checks import as_finite_array, positive_scalar
-from .closed_form import _sorted_distinct_1d, univariate
+from .closed_form.univariate import _sorted_distinct_1d, univariate
 
 Denoiser = Callable[[np.ndarray], np.ndarray]
 
@@ -134,3 +134,15 @@ def fit_radius(h: Denoiser, x_clean: object, grid: object | None = None) -> floa
     lo, hi = rs[max(k - 1, 0)], rs[min(k + 1, rs.size - 1)]
     res = minimize_scalar(rms, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6 * half})
     return float(res.x)
+
+
+def rho_from_sigma(sigma: float, c: float = 2.0) -> float:
+    """The ball radius ``rho = c sigma`` read off the noise level.
+
+    A noisy sample ``x_n + eps`` lies within ``c sigma`` of ``x_n`` with probability
+    ``2 Phi(c) - 1`` (0.683, 0.954, 0.997 for ``c`` = 1, 2, 3).
+    """
+    sigma = positive_scalar(sigma, "sigma")
+    c = positive_scalar(c, "c")
+    return c * sigma
+

@@ -1,4 +1,4 @@
-"""The empirical MMSE denoiser (chapter 1).
+"""The empirical MMSE denoiser.
 
 ``h(y) = sum_n x_n softmax_n(-|y - x_n|^2 / (2 sigma^2)) = y + sigma^2 grad log p_sigma(y)``
 with ``p_sigma = (1/N) sum_n N(x_n, sigma^2 I)``: the posterior mean of the clean point when the

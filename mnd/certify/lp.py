@@ -1,8 +1,4 @@
-"""Independent min-cost solvers that know nothing of the closed forms (chapters 2 and 5).
-
-- :func:`univariate_lp` (below): the 1D problem as a linear program (chapter 2).
-- :func:`dictionary_min_cost` (implemented in :mod:`mnd.dictionary`): ``d = 2, 3`` as a
-  second-order cone program over a dictionary of ReLU units, with a dual lower bound (chapter 5).
+"""The 1D rho-ball problem as a linear program, independent of the closed forms.
 
 ``univariate_lp`` solves the 1D rho-ball problem
 
@@ -22,10 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from ._checks import as_finite_array, positive_scalar
-from .dictionary import DictionarySolution, dictionary_min_cost
+from .._checks import as_finite_array, positive_scalar
 
-__all__ = ["LPSolution", "univariate_lp", "DictionarySolution", "dictionary_min_cost"]
 
 
 @dataclass(frozen=True)
