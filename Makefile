@@ -5,6 +5,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 BOOK_FLAGS := -W -n --keep-going
+# Small networks train fastest on one thread, and two threads on two shared cores oversubscribe:
+# the book builds with one (the build configuration, not a reader's cell, sets this).
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 VENDOR := _vendor/site/.stamp
 
 .PHONY: book test unit lab bench bench-smoke clean vendor browser

@@ -211,3 +211,89 @@ def _check_dims(r: int, d: int) -> None:
             raise TypeError(f"{name} must be an integer, got {type(v).__name__}")
     if not 1 <= r <= d:
         raise ValueError(f"need 1 <= r <= d, got r = {r}, d = {d}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Span and alignment of a network's units against clean points
+#
+# For a network ``h(y) = sum_k a_k [w_k . y + b_k]_+ + V y + c`` and clean points ``X`` (N, d), each
+# active unit ``k`` (cost ``c_k = |a_k||w_k|`` above ``rel_tol`` times the largest) is described by
+#
+#     f(w_k) = |P w_k|^2 / |w_k|^2,   f(a_k) = |P a_k|^2 / |a_k|^2     (P: projection onto the edge span)
+#     theta(w_k) = min_j angle(line w_k, line u_j),  theta(a_k) = min_j angle(line a_k, line v_j)
+#     theta(P w_k) = min_j angle(line P w_k, line u_j)                 (the in-span part of w_k)
+#
+# with reference lines ``u_j`` (inputs) and ``v_j`` (outputs): a closed form's ramp directions and
+# output vectors, or by default the edges ``x_j - x_i`` of ``X``. Averages use the weights ``c_k``.
+
+@dataclass(frozen=True)
+class SpanAlignment:
+    """Per active unit (rows in the order of ``index``): weights, cost, span fractions, and the
+    angle in degrees to (and index of) the nearest reference line; see :func:`span_alignment`."""
+
+    index: np.ndarray
+    unit_costs: np.ndarray
+    W: np.ndarray
+    A: np.ndarray
+    span_w: np.ndarray
+    span_a: np.ndarray
+    angle_w: np.ndarray
+    angle_a: np.ndarray
+    angle_pw: np.ndarray
+    match_w: np.ndarray
+    match_a: np.ndarray
+
+    def mean(self, field: str) -> float:
+        """Cost-weighted mean ``sum_k c_k v_k / sum_k c_k`` of a per-unit field (``"span_w"``,
+        ``"span_a"``, ``"angle_w"``, ``"angle_a"``, ``"angle_pw"``); ``nan`` entries are skipped."""
+        if field not in ("span_w", "span_a", "angle_w", "angle_a", "angle_pw"):
+            raise ValueError(f"field must be a span fraction or an angle, got {field!r}")
+        v = getattr(self, field)
+        ok = np.isfinite(v)
+        return float(np.sum(self.unit_costs[ok] * v[ok]) / np.sum(self.unit_costs[ok]))
+
+
+def _nearest_line(V: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Angle (degrees) from each row of ``V`` to the nearest line of ``U``, and its index."""
+    ang = line_angles(V, U)
+    idx = ang.argmin(axis=1)
+    return ang[np.arange(len(idx)), idx], idx
+
+
+def span_alignment(net: object, X: object, inputs: object | None = None, outputs: object | None = None,
+                   rel_tol: float = 1e-2) -> SpanAlignment:
+    """Span fractions and alignment of the active units of ``net`` with clean points ``X``.
+
+    ``net``: anything :func:`mnd.as_relu_net` accepts. ``X``: ``(N, d)`` clean points; ``P``
+    projects onto the span of their edges (:func:`edge_basis`). ``inputs`` ``(J, d)``: the lines
+    the input weights ``w_k`` (and their in-span parts ``P w_k``) are matched to; ``outputs``
+    ``(J', d)``: the lines for the output weights ``a_k``. Defaults: the edges of ``X`` in
+    :func:`edge_vectors` order for ``inputs``, and ``inputs`` for ``outputs``. A unit is active
+    if ``|a_k||w_k| > rel_tol * max_k |a_k||w_k|`` (``rel_tol = 0``: every unit of non-zero cost).
+    ``angle_pw`` is ``nan`` for a unit with ``P w_k = 0``.
+    """
+    net = as_relu_net(net)
+    X = as_finite_array(X, "X")
+    if X.ndim != 2 or X.shape[1] != net.d:
+        raise ValueError(f"X must have shape (N, {net.d}) for a network in d = {net.d}, got {X.shape}")
+    U_in = edge_vectors(X)[1] if inputs is None else np.atleast_2d(as_finite_array(inputs, "inputs"))
+    U_out = U_in if outputs is None else np.atleast_2d(as_finite_array(outputs, "outputs"))
+    for U, name in ((U_in, "inputs"), (U_out, "outputs")):
+        if U.ndim != 2 or U.shape[1] != net.d:
+            raise ValueError(f"{name} must have shape (J, {net.d}), got {U.shape}")
+    active = net.active(rel_tol)
+    if active.size == 0:
+        raise ValueError("the network has no active unit (all |a_k||w_k| = 0)")
+    B = edge_basis(X)
+    W, A = net.W[active], net.A[:, active].T
+    PW = (W @ B) @ B.T
+    inside = np.linalg.norm(PW, axis=1) > 1e-12 * np.linalg.norm(W, axis=1)
+    angle_pw = np.full(len(active), np.nan)
+    if inside.any():
+        angle_pw[inside] = _nearest_line(PW[inside], U_in)[0]
+    angle_w, match_w = _nearest_line(W, U_in)
+    angle_a, match_a = _nearest_line(A, U_out)
+    return SpanAlignment(index=active, unit_costs=net.unit_costs()[active], W=W, A=A,
+                         span_w=np.atleast_1d(span_fraction(W, B)), span_a=np.atleast_1d(span_fraction(A, B)),
+                         angle_w=angle_w, angle_a=angle_a, angle_pw=angle_pw, match_w=match_w,
+                         match_a=match_a)

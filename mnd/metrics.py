@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import time  # noqa: F401
-
 import numpy as np
 from scipy import integrate, stats
 
-from ._checks import as_finite_array, check_dist, count, points_2d, positive_scalar
+from ._checks import as_finite_array, as_points, check_dist, count, points_2d, positive_int, positive_scalar
 from .alignment import unit_alignment
 from .data import sample_ball
 from .ramps import RampSum
@@ -23,32 +21,64 @@ from .relu_net import as_relu_net
 Denoiser = Callable[[np.ndarray], np.ndarray]
 
 
-def _pointwise_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    diff = a - b
-    return np.abs(diff) if diff.ndim == 1 else np.linalg.norm(diff, axis=-1)
+def as_denoiser(f: object) -> Denoiser:
+    """A numpy callable from a denoiser: a callable (``RampSum``, ``ReluNet``, eMMSE) as it is, an
+    object with a ``denoise`` method (a torch ``ShallowDenoiser``) through that method."""
+    den = getattr(f, "denoise", None)
+    if callable(den):
+        return den
+    if callable(f):
+        return f
+    raise TypeError(f"expected a denoiser (a callable on numpy arrays, or an object with denoise), "
+                    f"got {type(f).__name__}")
+
+
+def evaluate(f: object, points: object, name: str = "f") -> tuple[np.ndarray, np.ndarray]:
+    """``(Y, f(Y))``, both ``(n, d)``, after checking shapes: ``points`` is ``(n, d)``, or ``(n,)``
+    for ``d = 1``; ``f`` must return the same shape, or for ``d = 1`` either ``(n,)`` or ``(n, 1)``.
+    Any other output shape raises ``ValueError`` naming both shapes (no silent broadcasting)."""
+    P = as_finite_array(points, "points")
+    if P.ndim not in (1, 2):
+        raise ValueError(f"points must have shape (n, d) or (n,), got shape {P.shape}")
+    Y = P[:, None] if P.ndim == 1 else P
+    out = np.asarray(as_denoiser(f)(P), dtype=float)
+    n, d = Y.shape
+    if out.shape == (n, d) or (d == 1 and out.shape == (n,)):
+        return Y, out.reshape(n, d)
+    raise ValueError(f"{name} returned shape {out.shape} for points of shape {P.shape}; a denoiser "
+                     f"must map (n, d) to (n, d) (for d = 1, (n,) or (n, 1))")
+
+
+def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise Euclidean distances of two ``(n, d)`` arrays."""
+    return np.linalg.norm(a - b, axis=1)
 
 
 def sup_error(f: Denoiser, g: Denoiser, points: np.ndarray) -> float:
-    """``max_i |f(y_i) - g(y_i)|`` over the given points (Euclidean norm for ``d > 1``)."""
-    pts = as_finite_array(points, "points")
-    return float(np.max(_pointwise_distance(f(pts), g(pts))))
+    """``max_i |f(y_i) - g(y_i)|`` over the given points (Euclidean norm for ``d > 1``).
+    Both outputs are checked against the points' shape first (:func:`evaluate`)."""
+    _, fy = evaluate(f, points, "f")
+    _, gy = evaluate(g, points, "g")
+    return float(np.max(_distances(fy, gy)))
 
 
 def rms_error(f: Denoiser, g: Denoiser, points: np.ndarray) -> float:
-    """``sqrt(mean_i |f(y_i) - g(y_i)|^2)`` over the given points."""
-    pts = as_finite_array(points, "points")
-    return float(np.sqrt(np.mean(_pointwise_distance(f(pts), g(pts)) ** 2)))
+    """``sqrt(mean_i |f(y_i) - g(y_i)|^2)`` over the given points (shapes checked as in
+    :func:`sup_error`)."""
+    _, fy = evaluate(f, points, "f")
+    _, gy = evaluate(g, points, "g")
+    return float(np.sqrt(np.mean(_distances(fy, gy) ** 2)))
 
 
 def ball_points(x_clean: np.ndarray, rho: float, m: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``m`` points in and on each ball ``B(x_n, rho)`` with their targets ``x_n``.
 
-    Returns ``(points, targets)``, ``(N m,)`` each for 1D input, ``(N m, d)`` otherwise.
+    Returns ``(points, targets)``, ``(N m,)`` each for 1D input ``(N,)``, ``(N m, d)`` otherwise.
     """
     scalar = np.ndim(x_clean) == 1
     X = points_2d(x_clean, "x_clean")
     rho = positive_scalar(rho, "rho")
+    m = positive_int(m, "m")
     pts = np.concatenate([sample_ball(x, rho, m, seed=seed + i) for i, x in enumerate(X)])
     tgt = np.repeat(X, m, axis=0)
     return (pts[:, 0], tgt[:, 0]) if scalar else (pts, tgt)
@@ -57,16 +87,20 @@ def ball_points(x_clean: np.ndarray, rho: float, m: int = 64, seed: int = 0) -> 
 def interpolation_error(f: Denoiser, x_clean: np.ndarray, rho: float, m: int = 64, seed: int = 0) -> float:
     """``max |f(y) - x_n|`` over ``y`` in the balls ``B(x_n, rho)``: 0 for an exact interpolant."""
     pts, tgt = ball_points(x_clean, rho, m, seed)
-    return float(np.max(_pointwise_distance(f(pts), tgt)))
+    _, out = evaluate(f, pts, "f")
+    return float(np.max(_distances(out, tgt.reshape(out.shape))))
 
 
-def nearest_clean(x_clean: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The clean point nearest to each ``y`` (same shape as ``y``)."""
-    scalar = np.ndim(x_clean) == 1
+def nearest_clean(x_clean: np.ndarray, y: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """The clean point nearest to each ``y`` (same shape as ``y``): a k-d tree query, memory
+    independent of the number of points. ``y`` must be ``(n, d)`` (or ``(n,)`` for ``d = 1``)."""
+    from scipy.spatial import cKDTree
+
     X = points_2d(x_clean, "x_clean")
-    Y = as_finite_array(y, "y").reshape(-1, X.shape[1])
-    idx = np.argmin(((Y[:, None, :] - X[None, :, :]) ** 2).sum(-1), axis=1)
-    return X[idx, 0] if scalar else X[idx]
+    Y, flat = as_points(y, X.shape[1], "y")
+    _, idx = cKDTree(X).query(Y)
+    out = X[idx]
+    return out[:, 0] if flat else out
 
 
 def contraction_margin(f: Denoiser, x_clean: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -75,13 +109,16 @@ def contraction_margin(f: Denoiser, x_clean: np.ndarray, y: np.ndarray) -> np.nd
     Non-negative everywhere exactly when ``f`` never moves a point away from its nearest clean
     point (the contraction property of Proposition 1).
     """
-    xn = nearest_clean(x_clean, y)
-    return _pointwise_distance(y, xn) - _pointwise_distance(f(y), xn)
+    Y, fy = evaluate(f, y, "f")
+    xn = nearest_clean(x_clean, Y)
+    return _distances(Y, xn) - _distances(fy, xn)
 
 
 def cost_gap(trained_cost: float, optimal_cost: float) -> float:
     """``trained_cost / optimal_cost``: 1 means the trained network reached the minimum cost."""
     optimal_cost = positive_scalar(optimal_cost, "optimal_cost")
+    if not np.isfinite(trained_cost) or trained_cost < 0:
+        raise ValueError(f"trained_cost must be finite and >= 0, got {trained_cost}")
     return float(trained_cost) / optimal_cost
 
 
@@ -91,11 +128,11 @@ def denoising_mse(f: Denoiser, x_test: np.ndarray, sigma: float, m: int = 1, see
     scalar = np.ndim(x_test) == 1
     X = points_2d(x_test, "x_test")
     sigma = positive_scalar(sigma, "sigma")
+    m = positive_int(m, "m")
     rng = np.random.default_rng(seed)
     T = np.repeat(X, m, axis=0)
     Y = T + sigma * rng.standard_normal(T.shape)
-    out = f(Y[:, 0]) if scalar else f(Y)
-    out = np.asarray(out, float).reshape(T.shape)
+    _, out = evaluate(f, Y[:, 0] if scalar else Y, "f")
     return float(np.mean(np.sum((out - T) ** 2, axis=1)))
 
 
@@ -201,6 +238,40 @@ def low_noise_limits(x_train: object, dist: object) -> dict[str, float]:
     nn = sum(part(edges[i], edges[i + 1], x[i]) for i in range(x.size))
     ends = part(lo, x[0], x[0]) + part(x[-1], hi, x[-1])
     return {"emmse": float(nn), "min_cost": float(ends)}
+
+
+def mse_crossing(
+    family_a: Callable[[float], Denoiser],
+    family_b: Callable[[float], Denoiser],
+    dist: object,
+    bracket: tuple[float, float] = (0.05, 3.0),
+    xtol: float = 1e-4,
+    **quad,
+) -> float:
+    """The noise level where two families of 1D denoisers have equal test MSE: the root of
+    ``heldout_mse(family_a(s), dist, s) - heldout_mse(family_b(s), dist, s)`` in ``bracket``
+    (Brent's method). ``family_x(sigma)`` builds the denoiser used at noise level ``sigma`` (e.g.
+    ``lambda s: mnd.emmse(x, s)``); ``quad`` is passed to :func:`heldout_mse`. Raises
+    ``ValueError`` if the difference does not change sign across the bracket.
+    """
+    from scipy.optimize import brentq
+
+    if not (callable(family_a) and callable(family_b)):
+        raise TypeError("family_a and family_b must be callables sigma -> denoiser")
+    lo, hi = (positive_scalar(b, "bracket") for b in bracket)
+    if hi <= lo:
+        raise ValueError(f"bracket must be (low, high) with low < high, got {bracket}")
+
+    def diff(s: float) -> float:
+        return heldout_mse(family_a(s), dist, s, **quad) - heldout_mse(family_b(s), dist, s, **quad)
+
+    d_lo, d_hi = diff(lo), diff(hi)
+    if np.sign(d_lo) == np.sign(d_hi):
+        raise ValueError(
+            f"the curves do not cross in sigma in [{lo:g}, {hi:g}]: MSE(a) - MSE(b) is "
+            f"{d_lo:.3g} at the low end and {d_hi:.3g} at the high end"
+        )
+    return float(brentq(diff, lo, hi, xtol=xtol))
 
 
 # ---------------------------------------------------------------------------------------------

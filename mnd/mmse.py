@@ -13,35 +13,52 @@ from typing import Callable
 import numpy as np
 from scipy.special import softmax
 
-from ._checks import as_finite_array, points_2d, positive_scalar
+from ._checks import as_points, points_2d, positive_scalar
+
+
+def _logits(Xc: np.ndarray, Yc: np.ndarray, sigma: float) -> np.ndarray:
+    """``-|y - x_n|^2 / (2 sigma^2)`` for centred points, without overflow or underflow in sigma."""
+    d2 = np.sum(Yc ** 2, axis=1)[:, None] - 2.0 * (Yc @ Xc.T) + np.sum(Xc ** 2, axis=1)[None, :]
+    d2 = d2 - d2.min(axis=1, keepdims=True)  # the nearest point gets logit 0: always finite
+    with np.errstate(over="ignore"):
+        return -(d2 / sigma) / (2.0 * sigma)  # overflow to -inf is the right limit (weight 0)
 
 
 def emmse_posterior(x_clean: object, sigma: float, y: object) -> np.ndarray:
-    """Posterior weights ``softmax_n(-|y - x_n|^2/(2 sigma^2))``, shape ``(n_points, N)``."""
+    """Posterior weights ``softmax_n(-|y - x_n|^2/(2 sigma^2))``, shape ``(n_points, N)``.
+
+    Distances are taken after subtracting the data's mean (no cancellation for data far from the
+    origin) and the softmax is a log-sum-exp, so any ``sigma > 0`` works (tiny ``sigma`` gives the
+    nearest point)."""
     X = points_2d(x_clean, "x_clean")
     sigma = positive_scalar(sigma, "sigma")
-    Y = as_finite_array(y, "y")
-    Y = Y.reshape(-1, 1) if (X.shape[1] == 1 and Y.ndim <= 1) else Y
-    if Y.ndim != 2 or Y.shape[1] != X.shape[1]:
-        raise ValueError(f"y must have shape (n, {X.shape[1]}), got shape {Y.shape}")
-    # |y - x|^2 = |y|^2 - 2 y.x + |x|^2; the |y|^2 term cancels in the softmax.
-    logits = (Y @ X.T - 0.5 * np.sum(X**2, axis=1)) / sigma**2
-    return softmax(logits, axis=1)
+    Y, _ = as_points(y, X.shape[1], "y")
+    ref = X.mean(axis=0)
+    Xc, Yc = X - ref, Y - ref
+    return np.concatenate([softmax(_logits(Xc, Yc[i:i + 4096], sigma), axis=1)
+                           for i in range(0, len(Yc), 4096)] or [np.zeros((0, len(X)))])
 
 
 def emmse(x_clean: object, sigma: float) -> Callable[[np.ndarray], np.ndarray]:
     """Return the eMMSE denoiser ``y -> sum_n x_n softmax_n(-|y - x_n|^2/(2 sigma^2))``.
 
-    ``x_clean``: ``(N,)`` for 1D data (the denoiser then maps ``(n,)`` to ``(n,)``) or ``(N, d)``
-    (maps ``(n, d)`` to ``(n, d)``).
+    ``x_clean``: ``(N,)`` or ``(N, 1)`` for 1D data, ``(N, d)`` otherwise. The denoiser follows the
+    package's shape convention: ``(n, d) -> (n, d)``, and for ``d = 1`` also ``(n,) -> (n,)``.
+    Evaluated in chunks (memory independent of the number of queries), in centred coordinates.
     """
     X = points_2d(x_clean, "x_clean")
     sigma = positive_scalar(sigma, "sigma")
-    scalar = np.ndim(x_clean) == 1
+    ref = X.mean(axis=0)
+    Xc = X - ref
 
     def denoise(y: np.ndarray) -> np.ndarray:
-        out = emmse_posterior(X, sigma, y) @ X
-        return out[:, 0] if scalar else out
+        Y, flat = as_points(y, X.shape[1], "y")
+        Yc = Y - ref
+        out = np.empty_like(Y)
+        step = max(1, (1 << 21) // max(len(X), 1))  # (step, N) blocks of about 16 MB
+        for i in range(0, len(Y), step):
+            out[i:i + step] = ref + softmax(_logits(Xc, Yc[i:i + step], sigma), axis=1) @ Xc
+        return out[:, 0] if flat else out
 
     denoise.__doc__ = f"eMMSE denoiser of {X.shape[0]} points in d = {X.shape[1]}, sigma = {sigma:g}"
     return denoise

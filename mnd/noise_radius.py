@@ -146,3 +146,16 @@ def rho_from_sigma(sigma: float, c: float = 2.0) -> float:
     c = positive_scalar(c, "c")
     return c * sigma
 
+
+
+def offline_radius(y: object, target: object, x_clean: object) -> float:
+    """The radius read off offline training samples: the mean half-width of the sample hulls,
+
+    ``rho_M = (1 / 2N) sum_n [(x_n - lo_n) + (hi_n - x_n)] = (1 / N) sum_n (hi_n - lo_n) / 2``,
+
+    with ``[lo_n, hi_n]`` the hull of the samples of ``x_n`` (:func:`sample_hulls`; same
+    arguments). For ``M`` Gaussian samples per point its expectation is ``e_M sigma``
+    (:func:`expected_max_normal`), the offline counterpart of :func:`online_radius`.
+    """
+    lo, hi = sample_hulls(y, target, x_clean)
+    return float(np.mean(hi - lo) / 2)

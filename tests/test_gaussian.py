@@ -21,7 +21,7 @@ from scipy.special import ndtr
 
 from mnd.gaussian import (
     bivariate_normal_cdf,
-    expected_denoising_loss,
+    expected_denoising_loss as _loss_of_net,
     relu_covariance,
     relu_mean,
     relu_product_mean,
@@ -30,9 +30,16 @@ from mnd.gaussian import (
 )
 
 import mnd.gaussian as gnp
+from mnd import ReluNet
+
+
+def expected_denoising_loss(W, b, A, V, c, x, sigma):
+    """The numpy loss of the network with these weights (it takes a ReluNet)."""
+    return _loss_of_net(ReluNet(W, b, A, V, c), x, sigma)
+
 
 torch = pytest.importorskip("torch")
-import mnd.gaussian_torch as gt  # noqa: E402
+import mnd.nets.gaussian as gt  # noqa: E402
 
 DET = settings(derandomize=True, deadline=None, max_examples=40)
 N_MC = 400_000

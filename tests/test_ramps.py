@@ -42,10 +42,27 @@ def test_cost_equals_total_variation_of_derivative_in_1d(rng):
 
 
 def test_scalar_shapes():
+    """d = 1: the output follows the input's convention, (n,) -> (n,) and (n, 1) -> (n, 1)."""
     rs = RampSum(0.0, [[1.0]], [[1.0]], [0.0], [1.0])
     assert rs(np.array([0.5, 2.0])).shape == (2,)
-    with pytest.raises(ValueError, match=r"shape \(n,\)"):
+    np.testing.assert_array_equal(rs(np.array([[0.5], [2.0]]))[:, 0], rs(np.array([0.5, 2.0])))
+    with pytest.raises(ValueError, match=r"shape \(n, 1\) or \(n,\).*got shape \(3, 2\)"):
         rs(np.zeros((3, 2)))
+
+
+def test_transposed_directions_are_refused():
+    """(d, J) directions for d != J would evaluate another function: refuse, naming the shapes."""
+    with pytest.raises(ValueError, match=r"directions must have shape \(J, d\) = \(J, 3\).*\(3, 2\)"):
+        RampSum(np.zeros(3), np.ones((3, 2)), np.ones((2, 3)), [0.0, 0.0], [1.0, 1.0])
+
+
+def test_evaluation_in_chunks_matches_one_block():
+    rng = np.random.default_rng(0)
+    rs = RampSum(np.zeros(2), rng.normal(size=(3000, 2)), rng.normal(size=(3000, 2)),
+                 np.zeros(3000), np.ones(3000))
+    Y = rng.normal(size=(2000, 2))  # 2000 x 3000 > one chunk of 2^22 / 3000 = 1398 rows
+    direct = rs.c + rs.ramp_values(Y) @ rs.outputs
+    np.testing.assert_allclose(rs(Y), direct, rtol=1e-12, atol=1e-12)
 
 
 def test_vector_shapes():

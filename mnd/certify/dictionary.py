@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, positive_scalar
+from .._checks import as_finite_array
 
 
 # ---------------------------------------------------------------------------------------------

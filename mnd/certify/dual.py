@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, positive_scalar
 from .dictionary import _cut_margin
 
 

@@ -6,8 +6,6 @@ assumption raises ``ValueError`` naming it. :func:`min_cost_denoiser` picks the 
 
 from __future__ import annotations
 
-import numpy as np
-
 from .._checks import as_finite_array, points_nd, positive_scalar
 from ..ramps import RampSum
 from .rays import rays, rays_formula, rays_sampled

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, check_separation, points_nd, positive_scalar
+from .._checks import as_finite_array, points_nd, positive_scalar
 from ..ramps import RampSum
 from .subspace import lift
 from .univariate import univariate, univariate_intervals

@@ -9,7 +9,7 @@ import numpy as np
 
 import warnings
 
-from .._checks import as_finite_array, check_distinct, points_nd, positive_scalar
+from .._checks import as_finite_array, check_distinct, check_separation, points_nd, positive_scalar
 from ..ramps import RampSum
 from .rays import rays
 from .subspace import affine_basis

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, check_separation, points_nd, positive_scalar
+from .._checks import as_finite_array, points_nd, positive_scalar
 from ..ramps import RampSum
 from .univariate import univariate
 
@@ -79,6 +79,8 @@ def subspace(X: object, rho: float, tol: float = 1e-7) -> RampSum:
         raise ValueError(
             f"the data span all of R^{d} (affine rank {r}); the subspace reduction needs rank < d"
         )
+    from . import min_cost_denoiser  # the dispatcher, for the data inside the subspace
+
     try:
         g = min_cost_denoiser(Z, rho, tol=tol)
     except ValueError as exc:

@@ -68,6 +68,9 @@ class ShallowDenoiser(nn.Module):
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         """Batch ``(n, d) -> (n, d)``."""
+        if not isinstance(y, torch.Tensor):
+            raise TypeError(f"a ShallowDenoiser is called on torch tensors, got {type(y).__name__}; "
+                            "for numpy arrays use net.denoise(y)")
         if y.dtype != self.W.dtype:
             raise TypeError(f"input dtype {y.dtype} does not match the network's {self.W.dtype}; "
                             f"convert with y.to({self.W.dtype})")

@@ -134,10 +134,13 @@ def train(
         _check_samples(Y, T, net.d)
         if rho is not None and samples is None:
             _check_disjoint(X, rho)
+        stopped = False
         for n, b in stages:
-            _augmented_lagrangian(net, Y, T, n, inner, b, grow_beta, progress, callback, hist)
+            stopped = _augmented_lagrangian(net, Y, T, n, inner, b, grow_beta, progress, callback, hist)
+            if stopped:
+                break
         spread = float(np.ptp(np.asarray(T, float))) or 1.0
-        if hist.residual and np.isfinite(hist.residual[-1]) and hist.residual[-1] > 0.05 * spread:
+        if not stopped and hist.residual and np.isfinite(hist.residual[-1]) and hist.residual[-1] > 0.05 * spread:
             warnings.warn(f"interpolation not reached: largest constraint violation {hist.residual[-1]:.3g} "
                           f"is above 5% of the targets' spread {spread:.3g} after {hist.step[-1]} rounds "
                           "(give more steps or a larger beta)", RuntimeWarning, stacklevel=2)
@@ -269,13 +272,13 @@ def _lbfgs(params: list, iters: int, tol_grad: float, tol_change: float) -> torc
 
 
 def _augmented_lagrangian(net: ShallowDenoiser, Y: np.ndarray, T: np.ndarray, outer: int, inner: int,
-                          beta: float, grow_beta: bool, progress: bool, callback, hist: History) -> None:
+                          beta: float, grow_beta: bool, progress: bool, callback, hist: History) -> bool:
     """Rounds of L-BFGS on ``C + <mu, r> + (beta/2)|r|^2``, then ``mu += beta r`` (module doc).
 
     With ``grow_beta``: while the largest residual exceeds 5% of the targets' spread and a round
     does not shrink it by 10%, ``beta`` is multiplied by 4 (up to ``1e3``), so the iteration
     cannot stall far from feasible. Near feasibility ``beta`` stays put: a larger one only makes
-    the inner problem ill-conditioned and slows the cost down.
+    the inner problem ill-conditioned and slows the cost down. Returns True if ``callback`` stopped it.
     """
     Y = np.asarray(Y, float).reshape(-1, net.d)
     T = np.asarray(T, float).reshape(-1, net.d)
@@ -313,4 +316,5 @@ def _augmented_lagrangian(net: ShallowDenoiser, Y: np.ndarray, T: np.ndarray, ou
             if not np.isfinite(res):
                 break
             if callback is not None and callback(start + it, net, hist):
-                break
+                return True
+    return False

@@ -67,3 +67,25 @@ def digit_row(axes: Sequence[plt.Axes], X: object, titles: Sequence[str] | None 
     titles = titles if titles is not None else [""] * len(X)
     for ax, x, t in zip(axes, X, titles):
         draw_digit(ax, x, t)
+
+
+def direction_row(axes: Sequence[plt.Axes], V: object, titles: Sequence[str] | None = None,
+                  reference: object | None = None) -> None:
+    """Draw the rows of ``V`` as signed images (:func:`draw_direction`) into ``axes``, one each.
+
+    With ``reference`` (same shape as ``V``) each row ``v`` is first flipped so that
+    ``v . u >= 0`` for its row ``u`` of ``reference`` (:func:`orient`). Axes beyond the rows of
+    ``V`` are hidden.
+    """
+    V = np.atleast_2d(as_finite_array(V, "V"))
+    if reference is not None:
+        V = orient(V, reference)
+    if len(axes) < len(V):
+        raise ValueError(f"{len(V)} rows of V but only {len(axes)} axes")
+    titles = list(titles) if titles is not None else [""] * len(V)
+    if len(titles) != len(V):
+        raise ValueError(f"{len(V)} rows of V but {len(titles)} titles")
+    for ax, v, t in zip(axes, V, titles):
+        draw_direction(ax, v, t)
+    for ax in list(axes)[len(V):]:
+        ax.axis("off")

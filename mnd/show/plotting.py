@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -68,3 +68,37 @@ def mark_ramps_1d(ax: plt.Axes, ramps: RampSum, alpha: float = 0.15) -> plt.Axes
 def caption_note(fig: plt.Figure, text: str) -> None:
     """A small note under the axes (for settings such as sigma, lambda, seeds)."""
     fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=8, color="0.3")
+
+
+def line_profile(
+    ax: plt.Axes,
+    f: Callable[[np.ndarray], np.ndarray],
+    origin: np.ndarray,
+    direction: np.ndarray,
+    s: np.ndarray,
+    shift: np.ndarray | None = None,
+    part: str = "along",
+    **kw,
+) -> plt.Axes:
+    """Plot a denoiser ``f: (n, d) -> (n, d)`` along the line ``y(s) = origin + s u + shift``,
+    ``u = direction / |direction|``, against ``s``.
+
+    ``part="along"`` plots the output's coordinate along the line, ``u . (f(y(s)) - origin)``;
+    ``part="across"`` plots the length of its orthogonal part,
+    ``|(I - u u^T)(f(y(s)) - origin)|``. ``shift`` (default 0) moves the line off ``origin``, e.g.
+    by a multiple of a normal vector; ``kw`` go to ``ax.plot``.
+    """
+    if part not in ("along", "across"):
+        raise ValueError(f"part must be 'along' or 'across', got {part!r}")
+    o = np.asarray(origin, float).reshape(-1)
+    u = np.asarray(direction, float).reshape(-1)
+    if u.shape != o.shape or not np.all(np.isfinite(u)) or np.linalg.norm(u) == 0:
+        raise ValueError(f"direction must be a non-zero vector of shape {o.shape}, got {np.shape(direction)}")
+    u = u / np.linalg.norm(u)
+    s = np.asarray(s, float).reshape(-1)
+    shift = np.zeros_like(o) if shift is None else np.asarray(shift, float).reshape(o.shape)
+    out = np.asarray(f(o + shift + np.outer(s, u)), float).reshape(s.size, o.size) - o
+    along = out @ u
+    values = along if part == "along" else np.linalg.norm(out - np.outer(along, u), axis=1)
+    ax.plot(s, values, **kw)
+    return ax

@@ -1,4 +1,4 @@
-"""Closed forms in R^d: subspace (chapter 3), rays (chapter 4) and the dispatcher min_cost_denoiser.
+"""Closed forms in R^d: subspace, rays and the dispatcher min_cost_denoiser.
 
 Every closed form is checked against quantities computed here without it: the per-ray (or
 along-the-line) Proposition 1 cost ``sum 2 D / (D - 2 rho)`` from the gaps, the formula evaluated
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import mnd
 from mnd import closed_form as cf
 from mnd.metrics import interpolation_error
-from mnd.optimal import univariate_lp
+from mnd.certify import univariate_lp
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -256,7 +256,7 @@ def test_rays_sampled_equals_rays_when_the_ball_extremes_are_sampled():
 
 
 def test_rays_sampled_on_random_samples_interpolates_them_and_costs_less():
-    from mnd.train import constraint_points  # numpy-only helper, but it lives in the torch module
+    from mnd.data import constraint_points
 
     X = np.array([[0.0, 0.0, 0.0], [1.0, 0, 0], [2.0, 0, 0], [0, 1.3, 0], [0, 0, -1.0]]) @ random_rotation(3, np.random.default_rng(1)).T
     rho = 0.2
@@ -393,7 +393,7 @@ def test_affine_basis_and_lift():
 def test_min_cost_denoiser_picks_the_matching_closed_form():
     x = np.array([2.0, -1.0, 0.5])
     f = mnd.min_cost_denoiser(x, 0.2)
-    assert f.scalar and f.representation_cost() == pytest.approx(mnd.univariate(x, 0.2).representation_cost())
+    assert f(np.array([0.4, 2.1])).shape == (2,) and f.representation_cost() == pytest.approx(mnd.univariate(x, 0.2).representation_cost())
     f1 = mnd.min_cost_denoiser(x[:, None], 0.2)  # (N, 1): takes and returns (n, 1)
     assert f1(np.array([[0.4], [2.1]])).shape == (2, 1)
     np.testing.assert_allclose(f1(np.array([[0.4], [2.1]]))[:, 0], [0.5, 2.0])
@@ -432,8 +432,8 @@ def test_constrained_training_does_not_beat_the_rays_closed_form():
     closed form) interpolates the sampled balls at about the cost of the cheapest ray-aligned
     interpolant of the same samples (rays_sampled), and not much below the closed form."""
     torch = pytest.importorskip("torch")
-    from mnd.compare import fit_interpolant
-    from mnd.train import constraint_points
+    from mnd.data import constraint_points
+    from mnd.nets import ShallowDenoiser, train
 
     torch.set_num_threads(1)  # the machine is shared: more threads are much slower here
     a = np.deg2rad([10.0, 130.0, 245.0])
@@ -441,7 +441,9 @@ def test_constrained_training_does_not_beat_the_rays_closed_form():
     X = np.concatenate([[[0.0, 0.0]], P, 2.2 * P[:1]])
     rho, M = 0.2, 60
     h = cf.rays(X, rho)
-    net, _ = fit_interpolant(X, rho, width=48, M=M, steps=(8, 15), inner=40)
+    net = ShallowDenoiser(2, 48, x_clean=X, seed=0)
+    train(net, X, mode="interpolate", rho=rho, M=M, steps=(8, 15), beta=(100.0, 10.0), inner=40,
+          progress=False)
     assert interpolation_error(net.denoise, X, rho) < 0.06
     sampled = cf.rays_sampled(X, *constraint_points(X, rho=rho, M=M, seed=0))
     gap = net.representation_cost() / h.representation_cost()

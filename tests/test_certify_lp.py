@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mnd.optimal import univariate_lp
+from mnd.certify import univariate_lp
 
 
 def test_two_points_exact_cost():

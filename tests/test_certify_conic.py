@@ -11,12 +11,13 @@ import pytest
 
 import mnd
 from mnd import metrics
-from mnd.dictionary import (
-    _solve_socp, certify_dual, direction_grid, grid_units, multitangent_directions, sampled_points, tangent_points,
-    tangent_units,
+from mnd.certify.conic import _solve_socp
+from mnd.certify.dictionary import (
+    direction_grid, grid_units, multitangent_directions, sampled_points, tangent_points, tangent_units,
 )
-from mnd.facet_normal import facet_normal_cost
-from mnd.optimal import DictionarySolution, dictionary_min_cost
+from mnd.certify.dual import certify_dual
+from mnd.closed_form import facet_normal_cost
+from mnd.certify import DictionarySolution, dictionary_min_cost
 
 SOLVER = 1e-7  # relative slack for the solver's tolerances
 BRACKET = 1e-4  # stated width of [lower_bound, cost] with the default knobs in 2D
@@ -67,14 +68,14 @@ def test_random_obtuse_triangle(seed):
     # the optimum's costly units follow the closed form's directions (bend lines perpendicular to the edges)
     from mnd.alignment import unit_alignment
 
-    W, b, A = sol.relu_units(rel_tol=0.05)
-    assert unit_alignment(W, A, h).max_angle < 1.0
+    assert isinstance(sol, mnd.ReluNet)  # the certificate's network is a ReluNet
+    assert unit_alignment(sol, h, rel_tol=0.05).max_angle < 1.0
 
 
 def test_with_closed_form_units_certificate():
     for X, h in ((equilateral(), mnd.equilateral_simplex(equilateral(), 0.2)), (obtuse_120(), mnd.obtuse_simplex(obtuse_120(), 0.2))):
         R = h.representation_cost()
-        sol = dictionary_min_cost(X, 0.2, n_directions=180, extra_units=h.relu_units())
+        sol = dictionary_min_cost(X, 0.2, n_directions=180, extra_units=h)
         assert sol.cost <= R * (1 + SOLVER)  # the closed form is feasible
         assert sol.cost >= R * (1 - 1e-6)  # and nothing cheaper exists
         assert sol.lower_bound <= sol.cost * (1 + SOLVER)
@@ -89,7 +90,7 @@ def test_network_interpolates_constraint_points_and_balls():
     np.testing.assert_allclose(sol(sol.points), sol.targets, atol=1e-6)
     # tangent dictionary: every unit is affine on every ball, so the whole ball is interpolated
     assert metrics.interpolation_error(sol, X, 0.2, m=300) < 1e-5
-    assert sol.cost == pytest.approx(sol.unit_costs.sum())
+    assert sol.cost == pytest.approx(sol.unit_costs().sum())
 
 
 def test_two_points_match_univariate_formula():
@@ -114,9 +115,10 @@ def test_solution_helpers():
     assert sol.gap >= -SOLVER
     assert sol.extra_cost == 0.0
     groups = sol.direction_costs()
-    assert sum(c for _, c in groups) == pytest.approx(sol.unit_costs[sol.active(1e-3)].sum())
-    W, b, A = sol.relu_units()
-    assert W.shape[0] == b.shape[0] == A.shape[1]
+    assert sum(c for _, c in groups) == pytest.approx(sol.unit_costs()[sol.active(1e-3)].sum())
+    sub = sol.units(sol.active(1e-3))
+    assert sub.W.shape[0] == sub.b.shape[0] == sub.A.shape[1] == len(sol.active(1e-3))
+    assert sub.representation_cost() == pytest.approx(sol.unit_costs()[sol.active(1e-3)].sum())
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         sol(np.zeros(3))
     uncertified = dictionary_min_cost(X, 0.2, n_directions=90, certify=False, refine=0)
@@ -166,7 +168,8 @@ def test_dictionary_that_cannot_interpolate():
 
 def _W(kind):
     h = mnd.obtuse_simplex(obtuse_120(), 0.2)
-    W, b, A = h.relu_units()
+    net = h.to_relu_net()
+    W, b = net.W, net.b
     if kind == "cut":
         return (W, b - 0.1 * np.linalg.norm(W, axis=1))
     if kind == "zero":
@@ -195,7 +198,6 @@ def _W(kind):
         (obtuse_120(), 0.2, {"offsets": "grid", "n_interior": -1}, "n_interior must be between"),
         (obtuse_120(), 0.2, {"cert_rtol": 0.0}, "cert_rtol must be > 0"),
         (obtuse_120(), 0.2, {"refine": -1}, "refine must be between"),
-        (obtuse_120(), 0.2, {"extra_units": "units"}, "extra_units must be a tuple"),
         (obtuse_120(), 0.2, {"extra_units": "shape"}, "extra_units W must have shape"),
         (obtuse_120(), 0.2, {"extra_units": "zero"}, "non-zero direction"),
         (obtuse_120(), 0.2, {"extra_units": "cut"}, "cuts the ball"),
@@ -206,6 +208,11 @@ def test_errors(X, rho, kw, message):
         kw = dict(kw, extra_units=_W(kw["extra_units"]))
     with pytest.raises(ValueError, match=message):
         dictionary_min_cost(X, rho, **kw)
+
+
+def test_extra_units_of_the_wrong_type():
+    with pytest.raises(TypeError, match="extra_units must be a network"):
+        dictionary_min_cost(obtuse_120(), 0.2, extra_units="units")
 
 
 def test_equilateral_formula_is_beaten_at_large_rho():

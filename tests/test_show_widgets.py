@@ -1,7 +1,7 @@
 import ipywidgets as widgets
 import pytest
 
-from mnd.widgets import frame_slider, render_frames, static_slider
+from mnd.show.widgets import frame_slider, render_frames, static_slider
 
 
 def draw(v, fig):
@@ -45,7 +45,7 @@ def test_frame_log(tmp_path, monkeypatch):
 
 
 def test_frame_grid_slider_links_both_sliders():
-    from mnd.widgets import frame_grid_slider
+    from mnd.show.widgets import frame_grid_slider
 
     frames = [[b"a", b"b", b"c"], [b"d", b"e", b"f"]]
     box = frame_grid_slider(frames, ["r0", "r1"], ["c0", "c1", "c2"], "row", "col", initial=(1, 2))

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mnd
-from mnd.emmse import emmse_posterior
+from mnd.mmse import emmse_posterior
 
 
 def direct_emmse(X, sigma, Y):
@@ -79,3 +79,44 @@ def test_wrong_query_dimension():
     f = mnd.emmse(np.zeros((3, 2)), 1.0)
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         f(np.zeros((4, 3)))
+
+
+# ----------------------------------------------------------------------------- numerics and shapes
+
+def test_far_from_the_origin_no_cancellation():
+    """Data translated to 1e8: squared distances are taken after centring, so the answer is exact."""
+    c = 1e8
+    h = mnd.emmse([c, c + 1], 0.1)
+    y = np.array([c + 0.2, c + 0.5, c + 0.8])
+    ref = mnd.emmse([0.0, 1.0], 0.1)(y - c)
+    np.testing.assert_allclose(h(y) - c, ref, atol=1e-7)
+    assert h(np.array([c + 0.5]))[0] - c == pytest.approx(0.5, abs=1e-7)
+
+
+@pytest.mark.parametrize("sigma", [1e-150, 1e-155, 1e-300])
+def test_tiny_sigma_is_the_nearest_point(sigma):
+    h = mnd.emmse([0.0, 1.0, 3.0], sigma)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        out = h(np.array([0.2, 0.8, 1.9, 2.1, 0.5]))
+    np.testing.assert_array_equal(out, [0.0, 1.0, 1.0, 3.0, 0.5])  # a tie averages the two
+
+
+def test_output_follows_the_input_convention():
+    h = mnd.emmse(np.array([0.0, 1.0]), 0.5)
+    flat, col = h(np.array([0.2, 0.7])), h(np.array([[0.2], [0.7]]))
+    assert flat.shape == (2,) and col.shape == (2, 1)
+    np.testing.assert_array_equal(flat, col[:, 0])
+    with pytest.raises(ValueError, match=r"y must have shape \(n, 1\) or \(n,\).*\(2, 2\)"):
+        h(np.zeros((2, 2)))
+    h2 = mnd.emmse(np.eye(3), 0.5)
+    with pytest.raises(ValueError, match=r"y must have shape \(n, 3\)"):
+        h2(np.zeros(6))
+
+
+def test_chunked_evaluation_matches_the_posterior():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    Y = rng.normal(size=(5000, 2))  # 5000 x 600 is more than one chunk
+    P = emmse_posterior(X, 0.3, Y)
+    np.testing.assert_allclose(mnd.emmse(X, 0.3)(Y), P @ X, atol=1e-12)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import mnd
-from mnd import data, radius
+from mnd import data
+from mnd import noise_radius as radius
 
 X4 = np.linspace(-5, 5, 4)
 
@@ -114,3 +115,13 @@ def test_fit_radius_on_irregular_data_and_custom_grid():
 def test_fit_radius_errors(h, grid, message):
     with pytest.raises(ValueError, match=message):
         radius.fit_radius(h, X4, grid)
+
+
+def test_rho_from_sigma():
+    assert mnd.noise_radius.rho_from_sigma(0.3, 2.0) == pytest.approx(0.6)
+    assert mnd.noise_radius.rho_from_sigma(0.3) == pytest.approx(0.6)  # default c = 2
+    with pytest.raises(ValueError, match="sigma must be > 0"):
+        mnd.noise_radius.rho_from_sigma(0.0)
+    with pytest.raises(ValueError, match="c must be > 0"):
+        mnd.noise_radius.rho_from_sigma(0.1, c=-1.0)
+

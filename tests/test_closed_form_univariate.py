@@ -6,7 +6,7 @@ from hypothesis import given
 
 import mnd
 from mnd.metrics import contraction_margin
-from mnd.optimal import univariate_lp
+from mnd.certify import univariate_lp
 
 from strategies import univariate_problem
 
@@ -124,3 +124,49 @@ def test_intervals_asymmetric_cost_and_errors():
         mnd.univariate_intervals(x, [0.5, 0.8], [0.3, 1.2])
     with pytest.raises(ValueError, match="same length"):
         mnd.univariate_intervals(x, [0.5], [0.3, 1.2])
+
+
+# ----------------------------------------------------------------------------- capped radii (points closer than 2 rho)
+
+
+def test_capped_radii_and_denoiser():
+    x = np.array([0.0, 1.0, 1.2, 4.0])
+    xs, rm, rp = mnd.closed_form.capped_radii(x[::-1], rho=0.3, kappa=0.5)
+    np.testing.assert_array_equal(xs, x)
+    np.testing.assert_allclose(rm, [0.3, 0.25, 0.05, 0.3])
+    np.testing.assert_allclose(rp, [0.25, 0.05, 0.3, 0.3])
+    f = mnd.closed_form.capped_min_cost_denoiser(x, 0.3, kappa=0.5)
+    for xn, a, b in zip(xs, rm, rp):
+        np.testing.assert_allclose(f(np.linspace(xn - a, xn + b, 7)), xn, atol=1e-12)
+    # no ramp steeper than 1 / (1 - kappa)
+    assert np.max(f.slopes()) <= 1 / (1 - 0.5) + 1e-12
+    # cost formula sum 2 D_n / (D_n - r_n^+ - r_{n+1}^-)
+    D = np.diff(x)
+    assert f.representation_cost() == pytest.approx(np.sum(2 * D / (D - rp[:-1] - rm[1:])))
+
+
+def test_min_cost_equals_proposition_1_when_balls_fit():
+    x = np.array([-2.0, 0.0, 3.0])
+    rho = 0.45  # 2 rho = 0.9 <= 0.5 * min gap = 1.0
+    g = np.linspace(-4, 5, 2001)
+    np.testing.assert_allclose(mnd.closed_form.capped_min_cost_denoiser(x, rho)(g), mnd.univariate(x, rho)(g), atol=1e-12)
+    assert mnd.capped_min_cost_denoiser(x, 3.0 * 0.15).representation_cost() == pytest.approx(mnd.univariate_cost(x, 0.45))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (([0.0, 1.0], 0.1, 1.0), "kappa must be < 1"),
+        (([0.0, 1.0], 0.1, 0.0), "kappa must be > 0"),
+        (([0.0, 1.0], 0.0, 0.5), "rho must be > 0"),
+        (([0.0], 0.1, 0.5), "at least two"),
+        (([0.0, 0.0, 1.0], 0.1, 0.5), "distinct"),
+        (([0.0, np.nan], 0.1, 0.5), "non-finite"),
+    ],
+)
+def test_capped_radii_errors(args, message):
+    with pytest.raises(ValueError, match=message):
+        mnd.closed_form.capped_radii(*args)
+    with pytest.raises(ValueError, match=message):
+        mnd.closed_form.capped_min_cost_denoiser(*args)
+

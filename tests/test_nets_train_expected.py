@@ -20,9 +20,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import mnd.gaussian as gnp  # noqa: E402
-import mnd.gaussian_torch as gt  # noqa: E402
+import mnd.nets.gaussian as gt  # noqa: E402
 from mnd.nets import ShallowDenoiser  # noqa: E402
-from mnd.train import MODES, train  # noqa: E402
+from mnd.nets import MODES, train  # noqa: E402
 
 X4 = np.linspace(-5, 5, 4)
 X2D = np.array([[0.0, 0.0], [2.0, 1.0], [-1.0, 2.5]])
@@ -37,8 +37,7 @@ def _one_thread():
 
 
 def _exact(net: ShallowDenoiser, X: np.ndarray, sigma: float, lam: float = 0.0) -> float:
-    w = net.numpy_weights()
-    fit = gnp.expected_denoising_loss(w["W"], w["b"], w["A"], w["V"], w["c"], X.reshape(len(X), -1), sigma)
+    fit = gnp.expected_denoising_loss(net.to_relu_net(), X.reshape(len(X), -1), sigma)
     return fit + lam * net.penalty().item()
 
 
@@ -148,8 +147,8 @@ def test_callback_stops_expected_training():
         (dict(sigma=0.0), ValueError, "sigma must be > 0"),
         (dict(sigma=float("nan")), ValueError, "sigma must be finite"),
         (dict(sigma="0.5"), TypeError, "sigma must be a real number"),
-        (dict(steps=0), ValueError, "steps must be a positive integer"),
-        (dict(lam=-1.0), ValueError, "lam must be >= 0"),
+        (dict(steps=0), ValueError, "steps must be an integer >= 1"),
+        (dict(lam=-1.0), ValueError, "lam must be finite and >= 0"),
     ],
 )
 def test_invalid_arguments_expected(kwargs, exc, message):

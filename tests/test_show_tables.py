@@ -1,6 +1,6 @@
 import pytest
 
-from mnd import tables
+from mnd.show import tables
 
 
 def test_markdown_table():

@@ -10,7 +10,7 @@ import pytest
 import mnd
 from mnd.alignment import line_angles
 from mnd.closed_form import obtuse_vertex
-from mnd.facet_normal import facet_normal_cost, facet_normal_simplex, facet_normals, fermat_weber
+from mnd.closed_form import facet_normal_cost, facet_normal_simplex, facet_normals, fermat_weber
 
 
 def random_rotation(rng, d):

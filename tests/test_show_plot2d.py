@@ -10,8 +10,9 @@ import pytest  # noqa: E402
 from matplotlib.collections import QuadMesh  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
 
+import mnd  # noqa: E402
 from mnd import closed_form as cf  # noqa: E402
-from mnd import plot2d  # noqa: E402
+from mnd.show import plot2d  # noqa: E402
 
 XLIM, YLIM = (-2.0, 3.0), (-1.5, 2.5)
 
@@ -97,12 +98,14 @@ def test_network_bend_lines_draw_only_active_units(ax):
     W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     b = np.array([-0.5, 0.2, -1.0])
     A = np.array([[2.0, 1.0, 1e-5], [0.0, 0.0, 0.0]])  # the third unit is inactive
-    plot2d.network_bend_lines(ax, W, b, A, XLIM, YLIM)
+    plot2d.network_bend_lines(ax, mnd.ReluNet(W, b, A), XLIM, YLIM)
     assert len(ax.lines) == 2
     # costliest drawn last and fully opaque; each lies on w.y + b = 0
     assert ax.lines[-1].get_alpha() == pytest.approx(1.0) and on_line(ax.lines[-1], W[0], -b[0])
     assert on_line(ax.lines[0], W[1], -b[1]) and ax.lines[0].get_alpha() < 1
     assert ax.get_legend_handles_labels()[1] == ["trained units' bend lines"]
+    with pytest.raises(ValueError, match="d = 2"):
+        plot2d.network_bend_lines(ax, mnd.ReluNet(np.ones((2, 3)), np.zeros(2), np.ones((3, 2))), XLIM, YLIM)
 
 
 def test_output_component_and_panel(ax):
