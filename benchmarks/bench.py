@@ -3,7 +3,7 @@
     python benchmarks/bench.py            # full run (make bench): paper budgets, 3 repetitions
     python benchmarks/bench.py --smoke    # seconds-long run for CI (tiny budgets, 1 repetition)
 
-Training cases. The *baseline* is the paper's recipe in plain PyTorch (``mnd.train`` modes
+Training cases. The *baseline* is the paper's recipe in plain PyTorch (``mnd.nets.train`` modes
 ``online``/``offline`` are plain Adam loops): (a) four equally spaced points in [-5, 5] at low
 noise, online, lambda = 1e-5, 100K iterations; (b) an obtuse and an equilateral triangle, offline,
 M = 100 samples per point, lambda = 1e-5, 20K full-batch epochs. At the end of its budget we
@@ -31,9 +31,8 @@ import numpy as np
 import torch
 
 import mnd
-from mnd import data, metrics, recipes
-from mnd.nets import ShallowDenoiser
-from mnd.train import train
+from mnd import data, metrics
+from mnd.nets import ShallowDenoiser, train
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIANGLES = {
@@ -44,21 +43,21 @@ TRIANGLES = {
 
 def case_specs(smoke: bool) -> list[dict]:
     """The three training cases. Baseline budgets, width, learning rate and batch are the paper's
-    Figure-1 recipe as recorded in :data:`mnd.recipes.FIGURE1_PAPER` (online 100K iterations;
+    Figure-1 recipe as recorded in :data:`mnd.paper.FIGURE1` (online 100K iterations;
     20K full-batch epochs, the paper's offline budget, for the triangles of Figure 2 with M = 100),
     at low noise; ``smoke`` shrinks the budgets to seconds."""
-    paper = recipes.FIGURE1_PAPER
-    x1 = data.equispaced(paper.n_points, paper.low, paper.high)
+    paper = mnd.paper.FIGURE1
+    x1 = data.equispaced(paper["n_points"], paper["low"], paper["high"])
     sigma1 = 0.3
-    specs = [dict(name="1d_figure1_low_noise", X=x1, sigma=sigma1, rho=2 * sigma1, mode="online", lam=paper.lam,
-                  steps=300 if smoke else paper.online_steps, lr=paper.lr, batch=paper.online_batch,
-                  width=paper.width)]
+    specs = [dict(name="1d_figure1_low_noise", X=x1, sigma=sigma1, rho=2 * sigma1, mode="online", lam=paper["lam"],
+                  steps=300 if smoke else paper["online_steps"], lr=paper["lr"], batch=paper["online_batch"],
+                  width=paper["width"])]
     for name, X in TRIANGLES.items():
         sigma = 0.05
         Y, T = data.noisy_samples(X, sigma, 100, seed=0)
         rho = float(np.max(np.linalg.norm(Y - T, axis=1)))  # radius that holds the offline samples
-        specs.append(dict(name=name, X=X, sigma=sigma, rho=rho, mode="offline", lam=paper.lam,
-                          steps=200 if smoke else paper.offline_steps, lr=paper.lr, M=100, width=paper.width))
+        specs.append(dict(name=name, X=X, sigma=sigma, rho=rho, mode="offline", lam=paper["lam"],
+                          steps=200 if smoke else paper["offline_steps"], lr=paper["lr"], M=100, width=paper["width"]))
     return specs
 
 

@@ -417,6 +417,8 @@ def _check_network(
     for name, (arr, shape) in expected.items():
         if arr.shape != shape:
             raise ValueError(f"{name} must have shape {shape} for W of shape {(K, d)}, got {arr.shape}")
+    if d == 1 and x_.ndim == 1:
+        x_ = x_[:, None]  # the package's convention: 1D data may be flat
     if x_.ndim != 2 or x_.shape[1] != d or x_.shape[0] == 0:
         raise ValueError(f"x_clean must have shape (N, {d}) with N >= 1, got {x_.shape}")
     return W_, b_, A_, V_, c_, x_, float(sig)
@@ -426,7 +428,7 @@ def expected_denoising_loss(net: object, x_clean: ArrayLike, sigma: float) -> fl
     """Exact ``(1/N) sum_n E|h(x_n + eps) - x_n|^2``, ``eps ~ N(0, sigma^2 I)``.
 
     ``net``: a :class:`~mnd.ReluNet` ``h(y) = A relu(W y + b) + V y + c`` (or anything with
-    ``to_relu_net``, such as a ``RampSum``); ``x_clean (N, d)``. With ``m_k = E[z_k]_+``, ``C_kl = Cov([z_k]_+, [z_l]_+)`` at
+    ``to_relu_net``, such as a ``RampSum``); ``x_clean (N, d)`` (or ``(N,)`` for ``d = 1``). With ``m_k = E[z_k]_+``, ``C_kl = Cov([z_k]_+, [z_l]_+)`` at
     ``x_n`` and ``a_k`` the k-th column of ``A`` (Stein for the cross term)::
 
         E|h(x_n + eps) - x_n|^2 = |A m + V x_n + c - x_n|^2 + tr(A C A^T) + sigma^2 |V|_F^2

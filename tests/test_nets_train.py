@@ -268,3 +268,13 @@ def test_training_is_deterministic():
         train(net, x, 1.5, mode="online", steps=40, batch=8, seed=1, progress=False)
         outs.append(net.denoise(g))
     np.testing.assert_array_equal(*outs)
+
+
+@pytest.mark.parametrize("mode", ["offline", "interpolate"])
+def test_flat_1d_samples_are_accepted(mode):
+    """noisy_samples returns flat (n,) arrays for 1D data; train takes them in every mode."""
+    Y, T = data.noisy_samples(X4, 0.2, 10, seed=0)
+    assert Y.ndim == 1
+    net = ShallowDenoiser(1, 8, x_clean=X4, seed=0)
+    hist = train(net, X4, 0.2, mode=mode, samples=(Y, T), steps=3, progress=False)
+    assert len(hist.step) >= 1 and np.isfinite(hist.loss[-1])

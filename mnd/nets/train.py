@@ -131,7 +131,7 @@ def train(
     t0 = time.perf_counter()
     if mode == "interpolate":
         Y, T = samples if samples is not None else constraint_points(X, sigma=sigma, rho=rho, M=M, seed=seed)
-        _check_samples(Y, T, net.d)
+        Y, T = _check_samples(Y, T, net.d)
         if rho is not None and samples is None:
             _check_disjoint(X, rho)
         stopped = False
@@ -146,14 +146,14 @@ def train(
                           "(give more steps or a larger beta)", RuntimeWarning, stacklevel=2)
     elif mode == "offline" and optimizer == "lbfgs":
         Y, T = samples if samples is not None else noisy_samples(X, sigma, M, seed=seed)
-        _check_samples(Y, T, net.d)
+        Y, T = _check_samples(Y, T, net.d)
         _offline_lbfgs(net, Y, T, lam, total, inner, hist)
     else:
         gen = torch.Generator().manual_seed(seed)
         Xt = torch.as_tensor(X, dtype=dtype)
         if mode == "offline":
             Y, T = samples if samples is not None else noisy_samples(X, sigma, M, seed=seed)
-            _check_samples(Y, T, net.d)
+            Y, T = _check_samples(Y, T, net.d)
             Yt, Tt = torch.as_tensor(Y, dtype=dtype), torch.as_tensor(T, dtype=dtype)
         else:
             Tt = Xt.repeat_interleave(batch, dim=0)
@@ -201,13 +201,15 @@ def _stages(steps: object, beta: object, mode: str) -> list[tuple[int, float]]:
     return [(positive_int(n, "steps"), positive_scalar(b, "beta")) for n, b in zip(steps_l, beta_l)]
 
 
-def _check_samples(Y: object, T: object, d: int) -> None:
+def _check_samples(Y: object, T: object, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Samples and targets as ``(n, d)`` arrays (flat ``(n,)`` accepted for ``d = 1``)."""
     Y, T = as_finite_array(Y, "samples Y"), as_finite_array(T, "samples T")
     if Y.ndim == 1 and d == 1:
         Y, T = Y[:, None], T.reshape(-1, 1)
     if Y.ndim != 2 or Y.shape != T.shape or Y.shape[1] != d or Y.shape[0] == 0:
         raise ValueError(f"samples (Y, T) must both have shape (n, {d}) with n >= 1, got "
                          f"{np.shape(Y)} and {np.shape(T)}")
+    return Y, T
 
 
 def _check_disjoint(X: np.ndarray, rho: float) -> None:
