@@ -14,7 +14,7 @@ from scipy import stats
 
 def as_finite_array(x: object, name: str) -> np.ndarray:
     """``x`` as a float array; ``TypeError`` if not numeric, ``ValueError`` if not finite."""
-    if isinstance(x, (str, bytes)):
+    if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be numeric, got {type(x).__name__}")
     if np.iscomplexobj(x):
         raise TypeError(f"{name} must be real, got complex values")
@@ -22,6 +22,8 @@ def as_finite_array(x: object, name: str) -> np.ndarray:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be numeric array-like, got {type(x).__name__}") from exc
+    if np.asarray(x).dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric array-like, got values of type {np.asarray(x).dtype}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains non-finite values (nan or inf)")
     return arr
@@ -50,6 +52,7 @@ def points_2d(x: object, name: str) -> np.ndarray:
 
 
 def points_nd(X: object, name: str = "X") -> np.ndarray:
+    """Clean points ``(N, d)`` with ``N >= 2``."""
     arr = as_finite_array(X, name)
     if arr.ndim != 2 or arr.shape[0] < 2:
         raise ValueError(f"{name} must have shape (N, d) with N >= 2, got shape {arr.shape}")
@@ -129,3 +132,48 @@ def positive_int(n: object, name: str, minimum: int = 1) -> int:
     if n < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {n}")
     return int(n)
+
+
+def real_scalar(x: object, name: str) -> float:
+    """``x`` as a finite real number (bools, strings, complex and arrays refused)."""
+    if isinstance(x, bool) or not isinstance(x, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return x
+
+
+def nonneg_scalar(x: object, name: str) -> float:
+    """``x`` as a finite real number ``>= 0``."""
+    x = real_scalar(x, name)
+    if x < 0:
+        raise ValueError(f"{name} must be >= 0, got {x}")
+    return x
+
+
+def fraction(x: object, name: str, low_open: bool = False, high_open: bool = True) -> float:
+    """``x`` as a real number in ``[0, 1)`` (default), ``(0, 1)``, ``[0, 1]`` or ``(0, 1]``."""
+    x = real_scalar(x, name)
+    lo_ok = x > 0 if low_open else x >= 0
+    hi_ok = x < 1 if high_open else x <= 1
+    if not (lo_ok and hi_ok):
+        raise ValueError(f"{name} must be in {'(' if low_open else '['}0, 1{')' if high_open else ']'}, got {x}")
+    return x
+
+
+def tolerance(x: object, name: str = "tol") -> float:
+    """A relative tolerance in ``(0, 1)``."""
+    return fraction(x, name, low_open=True, high_open=True)
+
+
+def points_1d(x: object, name: str = "x", minimum: int = 2) -> np.ndarray:
+    """Univariate points as a flat array: ``(N,)`` or ``(N, 1)`` accepted, at least ``minimum``."""
+    arr = as_finite_array(x, name)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,) or (N, 1) (univariate points), got shape {arr.shape}")
+    if arr.size < minimum:
+        raise ValueError(f"{name} must hold at least {minimum} points, got {arr.size}")
+    return arr

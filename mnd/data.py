@@ -8,18 +8,21 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ._checks import as_finite_array, check_dist, count, points_2d, positive_scalar
+from ._checks import as_finite_array, check_dist, count, fraction, points_2d, positive_int, positive_scalar, real_scalar
 
 
 def equispaced(n: int, low: float = -5.0, high: float = 5.0) -> np.ndarray:
     """``n`` equally spaced points in ``[low, high]`` (the paper's Figure 1 uses 4 in [-5, 5])."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an integer, got {type(n).__name__}")
-    if n < 2:
-        raise ValueError(f"need at least two points, got n = {n}")
-    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
-        raise ValueError(f"need finite low < high, got low = {low}, high = {high}")
-    return np.linspace(float(low), float(high), int(n))
+    n = positive_int(n, "n", 2)
+    low, high = _interval(low, high)
+    return np.linspace(low, high, n)
+
+
+def _interval(low: object, high: object) -> tuple[float, float]:
+    low, high = real_scalar(low, "low"), real_scalar(high, "high")
+    if high <= low:
+        raise ValueError(f"need low < high, got low = {low}, high = {high}")
+    return low, high
 
 
 def random_with_gap(
@@ -30,8 +33,8 @@ def random_with_gap(
     Sampled exactly (no rejection): draw ``n`` uniform points in an interval shortened by
     ``(n - 1) min_gap``, sort, and add ``k min_gap`` to the ``k``-th.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    n = positive_int(n, "n", 2)
+    low, high = _interval(low, high)
     min_gap = positive_scalar(min_gap, "min_gap")
     slack = (high - low) - (n - 1) * min_gap
     if slack < 0:
@@ -53,8 +56,7 @@ def noisy_samples(x_clean: object, sigma: float, m: int, seed: int = 0) -> tuple
     scalar = np.ndim(x_clean) == 1
     X = points_2d(x_clean, "x_clean")
     sigma = positive_scalar(sigma, "sigma")
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        raise ValueError(f"m must be a positive integer, got {m!r}")
+    m = positive_int(m, "m")
     rng = np.random.default_rng(seed)
     target = np.repeat(X, m, axis=0)
     y = target + sigma * rng.standard_normal(target.shape)
@@ -64,6 +66,7 @@ def noisy_samples(x_clean: object, sigma: float, m: int, seed: int = 0) -> tuple
 def sphere_directions(d: int, k: int, seed: int = 0) -> np.ndarray:
     """``k`` unit vectors in ``R^d`` spread over the sphere: the ``2 d`` axis directions first,
     then evenly spaced angles (``d = 2``) or seeded uniform random directions (``d > 2``)."""
+    d, k = positive_int(d, "d"), positive_int(k, "k")
     axes = np.concatenate([np.eye(d), -np.eye(d)])
     if k <= 2 * d or d == 1:
         return axes[: min(k, 2 * d)]
@@ -85,12 +88,12 @@ def sample_ball(center: object, rho: float, m: int, seed: int = 0, boundary_frac
     uniform inside. ``boundary_fraction = 0`` keeps only the axis points on the sphere. In 1D the
     sphere is the two end points.
     """
-    c = as_finite_array(center, "center").reshape(-1)
+    c = np.atleast_1d(as_finite_array(center, "center"))
+    if c.ndim != 1 or c.size == 0:
+        raise ValueError(f"center must be a point of shape (d,) with d >= 1, got shape {np.shape(center)}")
     rho = positive_scalar(rho, "rho")
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        raise ValueError(f"m must be a positive integer, got {m!r}")
-    if not 0.0 <= boundary_fraction <= 1.0:
-        raise ValueError(f"boundary_fraction must lie in [0, 1], got {boundary_fraction}")
+    m = positive_int(m, "m")
+    boundary_fraction = fraction(boundary_fraction, "boundary_fraction", high_open=False)
     d = c.size
     rng = np.random.default_rng(seed)
     g = rng.standard_normal((m, d))
@@ -169,9 +172,8 @@ def digits(
 
 def uniform(low: float = -5.0, high: float = 5.0):
     """The uniform distribution on ``[low, high]`` as a frozen ``scipy.stats`` distribution."""
-    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
-        raise ValueError(f"need finite low < high, got low = {low}, high = {high}")
-    return stats.uniform(loc=float(low), scale=float(high) - float(low))
+    low, high = _interval(low, high)
+    return stats.uniform(loc=low, scale=high - low)
 
 
 def sample_clean(dist: object, n: int, seed: int = 0) -> np.ndarray:
@@ -194,6 +196,7 @@ def constraint_points(
     """Points ``y_i`` and targets ``x_{n(i)}``, shape ``(N M, d)``: ``M`` points in each ball
     ``B(x_n, rho)`` (boundary points included) if ``rho`` is given, else ``M`` noisy samples."""
     X = points_2d(x_clean, "x_clean")
+    M = positive_int(M, "M")
     if rho is not None:
         rho = positive_scalar(rho, "rho")
         Y = np.concatenate([sample_ball(x, rho, M, seed=seed + i) for i, x in enumerate(X)])

@@ -12,7 +12,10 @@ from typing import Callable
 import numpy as np
 from scipy import integrate, stats
 
-from ._checks import as_finite_array, as_points, check_dist, count, points_2d, positive_int, positive_scalar
+from ._checks import (
+    as_finite_array, as_points, check_dist, count, nonneg_scalar, points_1d, points_2d, positive_int,
+    positive_scalar,
+)
 from .alignment import unit_alignment
 from .data import sample_ball
 from .ramps import RampSum
@@ -21,7 +24,7 @@ from .relu_net import as_relu_net
 Denoiser = Callable[[np.ndarray], np.ndarray]
 
 
-def as_denoiser(f: object) -> Denoiser:
+def as_denoiser(f: object, name: str = "f") -> Denoiser:
     """A numpy callable from a denoiser: a callable (``RampSum``, ``ReluNet``, eMMSE) as it is, an
     object with a ``denoise`` method (a torch ``ShallowDenoiser``) through that method."""
     den = getattr(f, "denoise", None)
@@ -29,19 +32,22 @@ def as_denoiser(f: object) -> Denoiser:
         return den
     if callable(f):
         return f
-    raise TypeError(f"expected a denoiser (a callable on numpy arrays, or an object with denoise), "
-                    f"got {type(f).__name__}")
+    raise TypeError(f"{name} must be a denoiser (a callable on numpy arrays, or an object with "
+                    f"denoise), got {type(f).__name__}")
 
 
-def evaluate(f: object, points: object, name: str = "f") -> tuple[np.ndarray, np.ndarray]:
+def evaluate(f: object, points: object, name: str = "f", points_name: str = "points"
+             ) -> tuple[np.ndarray, np.ndarray]:
     """``(Y, f(Y))``, both ``(n, d)``, after checking shapes: ``points`` is ``(n, d)``, or ``(n,)``
     for ``d = 1``; ``f`` must return the same shape, or for ``d = 1`` either ``(n,)`` or ``(n, 1)``.
     Any other output shape raises ``ValueError`` naming both shapes (no silent broadcasting)."""
-    P = as_finite_array(points, "points")
+    P = as_finite_array(points, points_name)
     if P.ndim not in (1, 2):
-        raise ValueError(f"points must have shape (n, d) or (n,), got shape {P.shape}")
+        raise ValueError(f"{points_name} must have shape (n, d) or (n,), got shape {P.shape}")
+    if P.shape[0] == 0:
+        raise ValueError(f"{points_name} must hold at least one point, got shape {P.shape}")
     Y = P[:, None] if P.ndim == 1 else P
-    out = np.asarray(as_denoiser(f)(P), dtype=float)
+    out = np.asarray(as_denoiser(f, name)(P), dtype=float)
     n, d = Y.shape
     if out.shape == (n, d) or (d == 1 and out.shape == (n,)):
         return Y, out.reshape(n, d)
@@ -109,7 +115,7 @@ def contraction_margin(f: Denoiser, x_clean: np.ndarray, y: np.ndarray) -> np.nd
     Non-negative everywhere exactly when ``f`` never moves a point away from its nearest clean
     point (the contraction property of Proposition 1).
     """
-    Y, fy = evaluate(f, y, "f")
+    Y, fy = evaluate(f, y, "f", "y")
     xn = nearest_clean(x_clean, Y)
     return _distances(Y, xn) - _distances(fy, xn)
 
@@ -117,9 +123,7 @@ def contraction_margin(f: Denoiser, x_clean: np.ndarray, y: np.ndarray) -> np.nd
 def cost_gap(trained_cost: float, optimal_cost: float) -> float:
     """``trained_cost / optimal_cost``: 1 means the trained network reached the minimum cost."""
     optimal_cost = positive_scalar(optimal_cost, "optimal_cost")
-    if not np.isfinite(trained_cost) or trained_cost < 0:
-        raise ValueError(f"trained_cost must be finite and >= 0, got {trained_cost}")
-    return float(trained_cost) / optimal_cost
+    return nonneg_scalar(trained_cost, "trained_cost") / optimal_cost
 
 
 def denoising_mse(f: Denoiser, x_test: np.ndarray, sigma: float, m: int = 1, seed: int = 0) -> float:
@@ -150,9 +154,7 @@ def curvature_cost(h: Denoiser, grid: object) -> float:
     """
     if not callable(h):
         raise ValueError(f"h must be a callable denoiser, got {type(h).__name__}")
-    g = as_finite_array(grid, "grid").reshape(-1)
-    if g.size < 3:
-        raise ValueError(f"grid needs at least three points, got {g.size}")
+    g = points_1d(grid, "grid", 3)
     if np.any(np.diff(g) <= 0):
         raise ValueError("grid must be strictly increasing")
     v = np.asarray(h(g), dtype=float).reshape(-1)
@@ -222,10 +224,7 @@ def low_noise_limits(x_train: object, dist: object) -> dict[str, float]:
     ``"min_cost"``: ``E (x - clip(x, x_1, x_N))^2`` (only mass beyond the training range counts).
     """
     dist = check_dist(dist)
-    x = as_finite_array(x_train, "x_train").reshape(-1)
-    if x.size < 2:
-        raise ValueError(f"need at least two training points, got {x.size}")
-    x = np.sort(x)
+    x = np.sort(points_1d(x_train, "x_train", 2))
     lo, hi = (float(v) for v in dist.support())
     edges = np.concatenate([[lo], (x[:-1] + x[1:]) / 2, [hi]])
 
@@ -322,6 +321,9 @@ def box_grid(X: np.ndarray, margin: float = 0.5, n: int = 41, max_points: int = 
     """Grid over the bounding box of ``X`` widened by ``margin`` on every side: ``n`` points per
     axis (fewer in high dimension, so that the grid has at most ``max_points`` points)."""
     X = points_2d(X, "X")
+    margin = nonneg_scalar(margin, "margin")
+    n = positive_int(n, "n", 2)
+    max_points = positive_int(max_points, "max_points", 2)
     d = X.shape[1]
     n = max(2, min(n, int(max_points ** (1.0 / d))))
     axes = [np.linspace(lo - margin, hi + margin, n) for lo, hi in zip(X.min(0), X.max(0))]

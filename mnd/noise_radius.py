@@ -26,7 +26,7 @@ import numpy as np
 from scipy import integrate, stats
 from scipy.optimize import minimize_scalar
 
-from ._checks import as_finite_array, positive_scalar
+from ._checks import as_finite_array, nonneg_scalar, points_1d, positive_int, positive_scalar
 from .closed_form.univariate import _sorted_distinct_1d, univariate
 
 Denoiser = Callable[[np.ndarray], np.ndarray]
@@ -39,9 +39,9 @@ def sample_hulls(y: object, target: object, x_clean: object) -> tuple[np.ndarray
     ``(N M,)``). Returns ``(lo, hi)`` in the order of ``x_clean``. The exact target of offline
     training at low noise is then ``mnd.univariate_intervals(x_clean, lo, hi)``.
     """
-    Y = as_finite_array(y, "y").reshape(-1)
-    T = as_finite_array(target, "target").reshape(-1)
-    X = as_finite_array(x_clean, "x_clean").reshape(-1)
+    Y = points_1d(y, "y", 1)
+    T = points_1d(target, "target", 1)
+    X = points_1d(x_clean, "x_clean", 1)
     if Y.size != T.size:
         raise ValueError(f"y and target must have the same length, got {Y.size} and {T.size}")
     lo, hi = np.empty(X.size), np.empty(X.size)
@@ -72,6 +72,7 @@ def expected_max_normal(M: int) -> float:
 
 def _noise_rule(sigma: float, n_t: int = 2001, t_max: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
     """Nodes ``sigma t_k`` and weights (normal mass per cell, normalised) for ``E_eps g(eps)``."""
+    n_t = positive_int(n_t, "n_t", 3)
     t = np.linspace(-t_max, t_max, n_t)
     dt = t[1] - t[0]
     w = stats.norm.cdf(t + dt / 2) - stats.norm.cdf(t - dt / 2)
@@ -82,10 +83,9 @@ def online_objective(x_clean: object, sigma: float, lam: float, rho: float, n_t:
     """``(J(rho), fit(rho))`` for ``f*_rho = univariate(x_clean, rho)``:
     ``fit = (1/N) sum_n E_eps (f*_rho(x_n + eps) - x_n)^2`` (eps ~ N(0, sigma^2), by quadrature on
     ``n_t`` nodes) and ``J = fit + lam R(f*_rho)``. ``lam >= 0``."""
-    x = _sorted_distinct_1d(x_clean)
+    x = _sorted_distinct_1d(x_clean, "x_clean")
     sigma = positive_scalar(sigma, "sigma")
-    if not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"lam must be finite and >= 0, got {lam}")
+    lam = nonneg_scalar(lam, "lam")
     f = univariate(x, rho)
     eps, w = _noise_rule(sigma, n_t)
     out = f((x[:, None] + eps[None, :]).ravel()).reshape(x.size, eps.size)
@@ -97,9 +97,10 @@ def online_radius(x_clean: object, sigma: float, lam: float, n_t: int = 2001) ->
     """The ``rho`` in ``(0, min gap / 2)`` minimising :func:`online_objective` (bounded Brent search):
     the best Proposition-1 denoiser for online training at noise ``sigma`` and weight decay ``lam``.
     Requires ``lam > 0`` (for ``lam = 0`` the objective keeps falling toward the half-gap)."""
-    x = _sorted_distinct_1d(x_clean)
+    x = _sorted_distinct_1d(x_clean, "x_clean")
     positive_scalar(sigma, "sigma")
     lam = positive_scalar(lam, "lam")
+    n_t = positive_int(n_t, "n_t", 3)
     half = float(np.min(np.diff(x))) / 2
     res = minimize_scalar(
         lambda r: online_objective(x, sigma, lam, r, n_t)[0],
@@ -113,12 +114,12 @@ def fit_radius(h: Denoiser, x_clean: object, grid: object | None = None) -> floa
     (default: 2001 points spanning the data widened by one mean gap on each side)."""
     if not callable(h):
         raise ValueError(f"h must be a callable denoiser, got {type(h).__name__}")
-    x = _sorted_distinct_1d(x_clean)
+    x = _sorted_distinct_1d(x_clean, "x_clean")
     half = float(np.min(np.diff(x))) / 2
     if grid is None:
         pad = float(np.mean(np.diff(x)))
         grid = np.linspace(x[0] - pad, x[-1] + pad, 2001)
-    g = as_finite_array(grid, "grid").reshape(-1)
+    g = points_1d(grid, "grid", 3)
     if g.size < 2:
         raise ValueError("grid needs at least two points")
     hv = np.asarray(h(g), dtype=float).reshape(-1)

@@ -129,7 +129,7 @@ class ReluNet:
         return f"{type(self).__name__}(d={self.d}, width={self.width}, cost={self.representation_cost():.6g})"
 
 
-def as_relu_net(net: object) -> ReluNet:
+def as_relu_net(net: object, name: str = "net") -> ReluNet:
     """A :class:`ReluNet` from a ``ReluNet``, a ``RampSum``, a torch ``ShallowDenoiser`` or anything
     else with a ``to_relu_net()`` method; ``TypeError`` otherwise."""
     if isinstance(net, ReluNet):
@@ -137,5 +137,5 @@ def as_relu_net(net: object) -> ReluNet:
     convert = getattr(net, "to_relu_net", None)
     if convert is None:
         raise TypeError(
-            f"expected a network (ReluNet, RampSum or ShallowDenoiser), got {type(net).__name__}")
+            f"{name} must be a network (ReluNet, RampSum or ShallowDenoiser), got {type(net).__name__}")
     return convert()

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from .._checks import as_finite_array, positive_scalar
+from .._checks import as_finite_array, points_1d, positive_scalar
 
 
 
@@ -59,7 +59,7 @@ def univariate_lp(
 
     Raises ``ValueError`` if the balls of two different points overlap (the LP is infeasible).
     """
-    xa = as_finite_array(x, "x").reshape(-1)
+    xa = points_1d(x, "x", 2)
     rho = positive_scalar(rho, "rho")
     spacing = positive_scalar(spacing, "spacing")
     if xa.size < 2:

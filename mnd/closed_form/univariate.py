@@ -13,20 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, positive_scalar
+from .._checks import as_finite_array, fraction, points_1d, positive_scalar
 from ..ramps import RampSum
 
 
-def _sorted_distinct_1d(x: object) -> np.ndarray:
+def _sorted_distinct_1d(x: object, name: str = "x") -> np.ndarray:
     """Sorted copy of univariate clean points; checks count, shape and distinctness."""
-    arr = as_finite_array(x, "x")
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(f"univariate clean points must have shape (N,), got shape {arr.shape}")
-    if arr.size < 2:
-        raise ValueError(f"need at least two clean points, got {arr.size}")
-    xs = np.sort(arr)
+    xs = np.sort(points_1d(x, name, 2))
     dup = np.flatnonzero(np.diff(xs) == 0)
     if dup.size:
         raise ValueError(f"clean points must be distinct: x = {xs[dup[0]]:g} appears more than once")
@@ -41,9 +34,9 @@ def univariate_intervals(x: object, lo: object, hi: object) -> RampSum:
     Proposition 1; with the hull of each point's noisy samples it is the exact target of offline
     training in 1D. Points are sorted together with their intervals.
     """
-    xa = as_finite_array(x, "x").reshape(-1)
-    lo_a = as_finite_array(lo, "lo").reshape(-1)
-    hi_a = as_finite_array(hi, "hi").reshape(-1)
+    xa = points_1d(x, "x", 2)
+    lo_a = points_1d(lo, "lo", 2)
+    hi_a = points_1d(hi, "hi", 2)
     if not (xa.size == lo_a.size == hi_a.size):
         raise ValueError(f"x, lo, hi must have the same length, got {xa.size}, {lo_a.size}, {hi_a.size}")
     order = np.argsort(lo_a, kind="stable")
@@ -104,16 +97,11 @@ def capped_radii(x_train: object, rho: float, kappa: float = 0.5) -> tuple[np.nd
     Raises ``ValueError`` unless ``0 < kappa < 1``, ``rho > 0`` and the points are distinct
     (at least two).
     """
-    x = as_finite_array(x_train, "x_train").reshape(-1)
-    if x.size < 2:
-        raise ValueError(f"need at least two training points, got {x.size}")
-    x = np.sort(x)
+    x = np.sort(points_1d(x_train, "x_train", 2))
     if np.any(np.diff(x) == 0):
         raise ValueError("training points must be distinct")
     rho = positive_scalar(rho, "rho")
-    kappa = positive_scalar(kappa, "kappa")
-    if kappa >= 1:
-        raise ValueError(f"kappa must be < 1 (the ramp needs a positive length), got {kappa}")
+    kappa = fraction(kappa, "kappa", low_open=True)  # in (0, 1): the ramp needs a positive length
     half = kappa * np.diff(x) / 2
     r_minus = np.minimum(rho, np.concatenate([[np.inf], half]))
     r_plus = np.minimum(rho, np.concatenate([half, [np.inf]]))

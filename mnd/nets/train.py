@@ -122,7 +122,8 @@ def train(
         raise ValueError(f"samples apply to mode 'offline' or 'interpolate', not {mode!r}")
     if mode in ("online", "offline", "expected") or (rho is None and samples is None):
         if sigma is None and samples is None:
-            raise ValueError(f"mode {mode!r} needs sigma (the noise level)")
+            raise ValueError(f"mode {mode!r} needs sigma (the noise level)" + (
+                ", or rho (ball constraints) or samples" if mode == "interpolate" else ""))
         sigma = positive_scalar(sigma, "sigma") if sigma is not None else None
     dtype = net.W.dtype
     total = sum(n for n, _ in stages)
