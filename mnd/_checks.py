@@ -12,8 +12,9 @@ import numpy as np
 from scipy import stats
 
 
-def as_finite_array(x: object, name: str) -> np.ndarray:
-    """``x`` as a float array; ``TypeError`` if not numeric, ``ValueError`` if not finite."""
+def as_finite_array(x: object, name: str, allow_inf: bool = False) -> np.ndarray:
+    """``x`` as a float array; ``TypeError`` if not numeric (strings, None, objects, complex),
+    ``ValueError`` if not finite (``allow_inf``: only nan is refused)."""
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be numeric, got {type(x).__name__}")
     if np.iscomplexobj(x):
@@ -24,7 +25,10 @@ def as_finite_array(x: object, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be numeric array-like, got {type(x).__name__}") from exc
     if np.asarray(x).dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric array-like, got values of type {np.asarray(x).dtype}")
-    if not np.all(np.isfinite(arr)):
+    if allow_inf:
+        if np.any(np.isnan(arr)):
+            raise ValueError(f"{name} contains nan")
+    elif not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains non-finite values (nan or inf)")
     return arr
 
@@ -177,3 +181,12 @@ def points_1d(x: object, name: str = "x", minimum: int = 2) -> np.ndarray:
     if arr.size < minimum:
         raise ValueError(f"{name} must hold at least {minimum} points, got {arr.size}")
     return arr
+
+
+def row_norms(V: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Euclidean norms along ``axis`` without overflow or underflow: each vector is scaled by its
+    largest entry first (``|v| = m |v / m|``, ``m = max |v_i|``)."""
+    V = np.asarray(V, dtype=float)
+    m = np.max(np.abs(V), axis=axis, keepdims=True) if V.size else np.zeros(V.shape[:axis] + (1,) + V.shape[axis + 1:])
+    safe = np.where(m > 0, m, 1.0)
+    return (np.squeeze(safe, axis=axis) * np.linalg.norm(V / safe, axis=axis)) * (np.squeeze(m, axis=axis) > 0)

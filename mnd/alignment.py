@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import beta
 
-from ._checks import as_finite_array, check_rel_tol
+from ._checks import as_finite_array, check_rel_tol, tolerance
 from .ramps import RampSum
 from .relu_net import as_relu_net
 
@@ -49,6 +49,9 @@ def line_angles(W: np.ndarray, U: np.ndarray) -> np.ndarray:
     U = as_finite_array(U, "U")
     if W.ndim != 2 or U.ndim != 2 or W.shape[1] != U.shape[1]:
         raise ValueError(f"W and U must be (K, d) and (J, d) with the same d, got {W.shape}, {U.shape}")
+    if U.shape[0] == 0:
+        raise ValueError("U must hold at least one direction to measure angles to, got shape "
+                         f"{U.shape}")
     nw, nu = np.linalg.norm(W, axis=1), np.linalg.norm(U, axis=1)
     if np.any(nw == 0) or np.any(nu == 0):
         raise ValueError("directions must be non-zero vectors")
@@ -66,8 +69,9 @@ def unit_alignment(net: object, directions: np.ndarray | RampSum, rel_tol: float
     net = as_relu_net(net)
     rel_tol = check_rel_tol(rel_tol)
     U = directions.directions if isinstance(directions, RampSum) else as_finite_array(directions, "directions")
-    if U.ndim != 2 or U.shape[1] != net.d:
-        raise ValueError(f"directions must have shape (J, {net.d}) for a network in d = {net.d}, got {U.shape}")
+    if U.ndim != 2 or U.shape[1] != net.d or U.shape[0] == 0:
+        raise ValueError(f"directions must have shape (J, {net.d}) with J >= 1 for a network in "
+                         f"d = {net.d}, got {U.shape}")
     costs = net.unit_costs()
     if costs.size == 0 or costs.max() == 0:
         raise ValueError("the network has no active unit (all |a_k||w_k| = 0)")
@@ -116,7 +120,11 @@ def edge_vectors(X: object) -> tuple[np.ndarray, np.ndarray]:
 def best_edges(V: object, X: object) -> EdgeMatch:
     """Match every row of ``V`` (``(K, d)``) to the edge of ``X`` whose line is closest in angle."""
     pairs, E = edge_vectors(X)
-    ang = line_angles(np.atleast_2d(as_finite_array(V, "V")), E)
+    Vm = np.atleast_2d(as_finite_array(V, "V"))
+    if Vm.ndim != 2 or Vm.shape[1] != E.shape[1]:
+        raise ValueError(f"V must have shape (K, d) = (K, {E.shape[1]}) for points X in d = {E.shape[1]}, "
+                         f"got V of shape {np.shape(V)} and X of shape {np.shape(X)}")
+    ang = line_angles(Vm, E)
     idx = ang.argmin(axis=1)
     return EdgeMatch(pairs=pairs[idx], index=idx, angles=ang[np.arange(len(idx)), idx])
 
@@ -147,6 +155,7 @@ def edge_basis(X: object, tol: float = 1e-9) -> np.ndarray:
     X = as_finite_array(X, "X")
     if X.ndim != 2 or X.shape[0] < 2:
         raise ValueError(f"X must have shape (N, d) with N >= 2, got shape {X.shape}")
+    tol = tolerance(tol, "tol")
     E = X[1:] - X[0]
     _, s, Vt = np.linalg.svd(E, full_matrices=False)
     if s[0] == 0:
@@ -198,9 +207,9 @@ def random_fraction_quantile(q: float | np.ndarray, r: int, d: int) -> float | n
     chi-squares, hence the Beta law. For ``r = d`` every direction lies in the span (``f = 1``).
     """
     _check_dims(r, d)
-    q = np.asarray(q, float)
+    q = as_finite_array(q, "q")
     if np.any((q < 0) | (q > 1)):
-        raise ValueError(f"quantile levels must lie in [0, 1], got {q}")
+        raise ValueError(f"quantile levels q must lie in [0, 1], got {q}")
     out = np.ones_like(q) if r == d else beta.ppf(q, r / 2, (d - r) / 2)
     return float(out) if out.ndim == 0 else out
 

@@ -250,10 +250,8 @@ def bivariate_normal_cdf(a: ArrayLike, b: ArrayLike, r: ArrayLike) -> FloatArray
     inclusion-exclusion) differs by <= 1.3e-15.
     Broadcasts its arguments; raises ``ValueError`` for nan, ``|r| > 1`` or incompatible shapes.
     """
-    a_arr = np.asarray(a, dtype=float)
-    b_arr = np.asarray(b, dtype=float)
-    if np.any(np.isnan(a_arr)) or np.any(np.isnan(b_arr)):
-        raise ValueError("a and b must not contain nan (+-inf are allowed limits)")
+    a_arr = as_finite_array(a, "a", allow_inf=True)  # +-inf are allowed limits
+    b_arr = as_finite_array(b, "b", allow_inf=True)
     r_arr = as_finite_array(r, "r")
     _check_r(r_arr)
     a_arr, b_arr, r_arr = _broadcast(a_arr, b_arr, r_arr, names=("a", "b", "r"))

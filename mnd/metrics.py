@@ -343,8 +343,11 @@ def compare(net, h: RampSum, X: np.ndarray, rho: float, margin: float = 0.5, n: 
     """
     X = points_2d(X, "X")
     rho = positive_scalar(rho, "rho")
-    G = box_grid(X, margin, n)
     f = as_relu_net(net)
+    if X.shape[1] != f.d:
+        raise ValueError(f"X must have shape (N, {f.d}) for a network in d = {f.d}, got shape {X.shape}")
+    m = positive_int(m, "m")
+    G = box_grid(X, margin, n)
     diff = np.linalg.norm(f(G) - h(G), axis=1)
     al = unit_alignment(net, h)
     return Comparison(

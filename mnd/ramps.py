@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_finite_array, as_points
+from ._checks import as_finite_array, as_points, row_norms
 from .relu_net import BendHyperplanes, ReluNet
 
 
@@ -103,7 +103,7 @@ class RampSum:
 
     def slopes(self) -> np.ndarray:
         """Ramp slopes ``|v_j| / (e_j - s_j)``: the gain of each ramp along ``u_j``."""
-        return np.linalg.norm(self.outputs, axis=1) / (self.ends - self.starts)
+        return row_norms(self.outputs) / (self.ends - self.starts)
 
     def representation_cost(self) -> float:
         """``R = sum_j 2 |v_j| / (e_j - s_j)`` (two balanced ReLU units per ramp)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_finite_array, as_points, check_rel_tol
+from ._checks import as_finite_array, as_points, check_rel_tol, row_norms
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class ReluNet:
 
     def unit_costs(self) -> np.ndarray:
         """``|a_k| |w_k|`` for every unit, shape ``(K,)``."""
-        return np.linalg.norm(self.A, axis=0) * np.linalg.norm(self.W, axis=1)
+        return row_norms(self.A, axis=0) * row_norms(self.W, axis=1)
 
     def representation_cost(self) -> float:
         """``R = sum_k |a_k| |w_k|`` (the weight-decay penalty of the balanced network)."""

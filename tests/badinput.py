@@ -79,12 +79,20 @@ def _scalar_mutations(kind: str) -> list[tuple[str, object]]:
                 ("None", None), ("bool", True)]
     if kind == "frac":  # a number in (0, 1) or [0, 1)
         return common + [("negative", -0.5), ("above one", 1.5), ("inf", float("inf"))]
+    if kind == "index":  # an index into the clean points (negative indices count from the end)
+        return [("too large", 99), ("float", 2.5), ("nan", float("nan")), ("string", "1"), ("bool", True),
+                ("None", None)]
     if kind == "real":  # any finite real
         return [("nan", float("nan")), ("inf", float("inf")), ("string", "1"), ("complex", 1 + 1j)]
     raise KeyError(kind)
 
 
 def _other_mutations(kind: str) -> list[tuple[str, object]]:
+    if kind == "elementwise":  # numpy broadcasting: any shape is fine, the values are not
+        return [("nan", float("nan")), ("inf", float("inf")), ("string", "1"), ("complex", 1 + 1j), ("None", None),
+                ("object", object())]
+    if kind == "elementwise_inf":  # +-inf are valid limits
+        return [("nan", float("nan")), ("string", "1"), ("complex", 1 + 1j), ("None", None), ("object", object())]
     if kind == "callable":
         return [("None", None), ("number", 3.0), ("string", "f")]
     if kind == "dist":
@@ -102,7 +110,7 @@ def mutations(spec: Spec) -> list[tuple[str, str, object]]:
             muts = _array_mutations(spec.kwargs[arg], kind != "points")
             if kind == "queries":  # an empty batch of queries is valid: it gives an empty answer
                 muts = [(label, v) for label, v in muts if label != "empty"]
-        elif kind in ("pos", "nonneg", "int", "frac", "real"):
+        elif kind in ("pos", "nonneg", "int", "frac", "real", "index"):
             muts = _scalar_mutations(kind)
         else:
             muts = _other_mutations(kind)
@@ -139,9 +147,9 @@ def _specs() -> list[Spec]:
     add(Spec("subspace", cf.subspace, dict(X=np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 3.0]]), rho=RHO, tol=1e-7),
              {"X": "points", "rho": "pos", "tol": "frac"}))
     add(Spec("rays", cf.rays, dict(X=X3, rho=RHO, apex=0, angle_tol=1e-6),
-             {"X": "points", "rho": "pos", "apex": "int", "angle_tol": "frac"}))
+             {"X": "points", "rho": "pos", "apex": "index", "angle_tol": "frac"}))
     add(Spec("rays_formula", cf.rays_formula, dict(X=X3, rho=RHO, apex=0),
-             {"X": "points", "rho": "pos", "apex": "int"}))
+             {"X": "points", "rho": "pos", "apex": "index"}))
     Yr, Tr = data.constraint_points(X3, rho=RHO, M=5)
     add(Spec("rays_sampled", cf.rays_sampled, dict(X=X3, Y=Yr, T=Tr),
              {"X": "points_d", "Y": "points_d", "T": "points_d"}))
@@ -156,8 +164,8 @@ def _specs() -> list[Spec]:
              {"X": "points", "rho": "pos", "centre": "points"}, none_ok=("centre",)))
     add(Spec("facet_normals", cf.facet_normals, dict(X=acute), {"X": "points"}))
     add(Spec("fermat_weber", cf.fermat_weber, dict(P=acute, weights=[1.0, 2.0, 1.0]),
-             {"P": "points_d", "weights": "points"}))
-    add(Spec("vertex_angles", cf.vertex_angles, dict(X=acute), {"X": "points_d"}))
+             {"P": "points", "weights": "points"}))
+    add(Spec("vertex_angles", cf.vertex_angles, dict(X=acute), {"X": "points"}))
     add(Spec("affine_basis", cf.affine_basis, dict(X=X3, tol=1e-7), {"X": "points", "tol": "frac"}))
     add(Spec("min_cost_denoiser", cf.min_cost_denoiser, dict(X=X2, rho=RHO), {"X": "points", "rho": "pos"}))
     add(Spec("emmse", mnd.emmse, dict(x_clean=X2, sigma=SIGMA), {"x_clean": "points", "sigma": "pos"}))
@@ -207,15 +215,15 @@ def _specs() -> list[Spec]:
     add(Spec("compare", metrics.compare, dict(net=NET2, h=H2, X=X2, rho=RHO, n=5, m=5),
              {"net": "net", "X": "points_d", "rho": "pos", "n": "int", "m": "int"}))
     # alignment
-    add(Spec("line_angles", alignment.line_angles, dict(W=NET2.W, U=H2.directions), {"W": "points_d", "U": "points_d"}))
+    add(Spec("line_angles", alignment.line_angles, dict(W=NET2.W, U=H2.directions), {"W": "queries", "U": "points_d"}))
     add(Spec("unit_alignment", alignment.unit_alignment, dict(net=NET2, directions=H2.directions, rel_tol=0.01),
              {"net": "net", "directions": "points_d", "rel_tol": "frac"}))
     add(Spec("edge_vectors", alignment.edge_vectors, dict(X=X2), {"X": "points"}))
-    add(Spec("best_edges", alignment.best_edges, dict(V=NET2.W, X=X2), {"V": "points_d", "X": "points_d"}))
+    add(Spec("best_edges", alignment.best_edges, dict(V=NET2.W, X=X2), {"V": "queries", "X": "points_d"}))
     add(Spec("edge_basis", alignment.edge_basis, dict(X=X3, tol=1e-9), {"X": "points", "tol": "frac"}))
     B = alignment.edge_basis(X3[:3])
     add(Spec("span_fraction", alignment.span_fraction, dict(V=NET2.W @ np.ones((2, 3)), basis=B),
-             {"V": "points_d", "basis": "points_d"}))
+             {"V": "queries", "basis": "points_d"}))
     add(Spec("random_fraction_mean", alignment.random_fraction_mean, dict(r=2, d=3), {"r": "int", "d": "int"}))
     add(Spec("random_fraction_quantile", alignment.random_fraction_quantile, dict(q=0.5, r=2, d=3),
              {"q": "frac", "r": "int", "d": "int"}))
@@ -230,12 +238,13 @@ def _specs() -> list[Spec]:
              {"h": "callable", "x_clean": "points"}))
     add(Spec("rho_from_sigma", noise_radius.rho_from_sigma, dict(sigma=SIGMA, c=2.0), {"sigma": "pos", "c": "pos"}))
     # Gaussian moments
-    add(Spec("relu_mean", gaussian.relu_mean, dict(mu=[0.0, 1.0], s=[1.0, 2.0]), {"mu": "points", "s": "points"}))
+    add(Spec("relu_mean", gaussian.relu_mean, dict(mu=[0.0, 1.0], s=[1.0, 2.0]), {"mu": "elementwise", "s": "elementwise"}))
     add(Spec("relu_product_mean", gaussian.relu_product_mean,
              dict(mu1=0.1, mu2=-0.2, s1=1.0, s2=0.5, r=0.3),
-             {"mu1": "real", "mu2": "real", "s1": "nonneg", "s2": "nonneg", "r": "real"}))
+             {"mu1": "elementwise", "mu2": "elementwise", "s1": "elementwise", "s2": "elementwise",
+              "r": "elementwise"}))
     add(Spec("bivariate_normal_cdf", gaussian.bivariate_normal_cdf, dict(a=0.1, b=0.2, r=0.3),
-             {"a": "real", "b": "real", "r": "real"}))
+             {"a": "elementwise_inf", "b": "elementwise_inf", "r": "elementwise"}))
     add(Spec("expected_denoising_loss", gaussian.expected_denoising_loss, dict(net=NET2, x_clean=X2, sigma=SIGMA),
              {"net": "net", "x_clean": "points_d", "sigma": "nonneg"}))
     # independent solvers

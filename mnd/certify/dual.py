@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_finite_array, positive_int, positive_scalar
 from .dictionary import _cut_margin
 
 
@@ -155,6 +156,16 @@ def certify_dual(X: np.ndarray, rho: float, Y: np.ndarray, T: np.ndarray, Lam: n
     ``(lower_bound, gamma)``. Valid for any ``Lambda``; tight when ``Lambda`` is near-optimal.
     If more than ``max_cells`` cells are needed, the bound is still valid but looser than ``rtol``.
     """
+    X = as_finite_array(X, "X")
+    if X.ndim != 2 or X.shape[1] not in (2, 3) or X.shape[0] < 2:
+        raise ValueError(f"X must have shape (N, 2) or (N, 3) with N >= 2, got shape {X.shape}")
+    rho = positive_scalar(rho, "rho")
+    Y, T, Lam = (as_finite_array(v, n) for v, n in ((Y, "Y"), (T, "T"), (Lam, "Lam")))
+    if not (Y.shape == T.shape == Lam.shape and Y.ndim == 2 and Y.shape[1] == X.shape[1]):
+        raise ValueError(f"Y, T and Lam must all have shape (n, {X.shape[1]}), got {Y.shape}, {T.shape}, "
+                         f"{Lam.shape}")
+    rtol = positive_scalar(rtol, "rtol")
+    max_cells = positive_int(max_cells, "max_cells")
     d = X.shape[1]
     Lam = _project_dual(Lam, Y)
     value = abs(float(np.sum(Lam * T)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, points_nd, positive_scalar
+from .._checks import as_finite_array, points_nd, positive_scalar, tolerance
 from ..ramps import RampSum
 from .subspace import lift
 from .univariate import univariate, univariate_intervals
@@ -109,7 +109,7 @@ def rays(
     """
     X = points_nd(X)
     rho = positive_scalar(rho, "rho")
-    angle_tol = positive_scalar(angle_tol, "angle_tol")
+    angle_tol = tolerance(angle_tol, "angle_tol")
     N = X.shape[0]
     apex, members, U, offsets = _ray_structure(X, apex, angle_tol, check_angles)
     x0 = X[apex]
@@ -184,9 +184,10 @@ def rays_sampled(
     X = points_nd(X)
     Y = as_finite_array(Y, "Y")
     T = as_finite_array(T, "T")
-    angle_tol = positive_scalar(angle_tol, "angle_tol")
+    angle_tol = tolerance(angle_tol, "angle_tol")
     if Y.ndim != 2 or Y.shape != T.shape or Y.shape[1] != X.shape[1]:
-        raise ValueError(f"Y and T must both have shape (n, {X.shape[1]}), got {Y.shape} and {T.shape}")
+        raise ValueError(f"Y and T must both have shape (n, {X.shape[1]}) (the dimension of X, shape "
+                         f"{X.shape}), got {Y.shape} and {T.shape}")
     match = np.linalg.norm(T[:, None, :] - X[None, :, :], axis=-1)
     owner = np.argmin(match, axis=1)
     bad = np.flatnonzero(match[np.arange(len(T)), owner] > 1e-9 * (1 + np.abs(X).max()))

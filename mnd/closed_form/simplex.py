@@ -9,7 +9,7 @@ import numpy as np
 
 import warnings
 
-from .._checks import as_finite_array, check_distinct, check_separation, points_nd, positive_scalar
+from .._checks import as_finite_array, check_distinct, check_separation, points_nd, positive_int, positive_scalar, tolerance
 from ..ramps import RampSum
 from .rays import rays
 from .subspace import affine_basis
@@ -37,6 +37,7 @@ def obtuse_vertex(X: object, angle_tol: float = 1e-6) -> int | None:
     radians), or None. Unique if it exists (two such vertices would give a triangle with two
     non-acute angles). Two points are trivially "obtuse" at either end (returns 0)."""
     X = points_nd(X)
+    angle_tol = tolerance(angle_tol, "angle_tol")
     check_distinct(X)
     for a in range(X.shape[0]):
         E = np.delete(X, a, axis=0) - X[a]
@@ -62,6 +63,7 @@ def obtuse_simplex(X: object, rho: float, apex: int | None = None, tol: float = 
     """
     X = points_nd(X)
     rho = positive_scalar(rho, "rho")
+    tol = tolerance(tol, "tol")
     _check_affinely_independent(X, tol)
     N = X.shape[0]
     if apex is None:
@@ -128,7 +130,7 @@ def equilateral_simplex(X: object, rho: float, tol: float = 1e-6) -> RampSum:
     """
     X = points_nd(X)
     rho = positive_scalar(rho, "rho")
-    tol = positive_scalar(tol, "tol")
+    tol = tolerance(tol, "tol")
     N = X.shape[0]
     if N < 3:
         raise ValueError("an equilateral simplex needs N >= 3 points (N = 2 is the univariate case)")
@@ -218,7 +220,9 @@ def fermat_weber(P: object, weights: object, tol: float = 1e-13, max_iter: int =
     weighted mean converges to the interior minimiser.
     """
     P = as_finite_array(P, "P")
-    w = as_finite_array(weights, "weights").reshape(-1)
+    w = as_finite_array(weights, "weights")
+    tol = tolerance(tol, "tol")
+    max_iter = positive_int(max_iter, "max_iter")
     if P.ndim != 2 or w.shape != (P.shape[0],):
         raise ValueError(f"P must be (N, d) and weights (N,), got {P.shape} and {w.shape}")
     if np.any(w <= 0):
@@ -286,9 +290,10 @@ def facet_normal_simplex(X: object, rho: float, centre: object | None = None) ->
     if centre is None:
         c = fermat_weber(X, 2.0 / width)
     else:
-        c = as_finite_array(centre, "centre").reshape(-1)
+        c = as_finite_array(centre, "centre")
         if c.shape != (X.shape[1],):
-            raise ValueError(f"centre must have shape ({X.shape[1]},), got {c.shape}")
+            raise ValueError(f"centre must have shape ({X.shape[1]},) (a point in the space of X), "
+                             f"got {c.shape}")
     N = X.shape[0]
     base = np.array([X[(j + 1) % N] for j in range(N)])  # a vertex of the facet opposite j
     starts = np.einsum("kd,kd->k", normals, base) + rho

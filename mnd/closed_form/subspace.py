@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, points_nd, positive_scalar
+from .._checks import as_finite_array, points_nd, positive_scalar, tolerance
 from ..ramps import RampSum
 from .univariate import univariate
 
@@ -25,7 +25,7 @@ def affine_basis(X: object, tol: float = 1e-7) -> tuple[np.ndarray, np.ndarray]:
     the lifted closed form then interpolates up to that deviation).
     """
     X = points_nd(X)
-    tol = positive_scalar(tol, "tol")
+    tol = tolerance(tol, "tol")
     xbar = X.mean(axis=0)
     _, s, Vt = np.linalg.svd(X - xbar, full_matrices=False)
     if s.size == 0 or s[0] == 0:

@@ -20,10 +20,19 @@ from ..ramps import RampSum
 def _sorted_distinct_1d(x: object, name: str = "x") -> np.ndarray:
     """Sorted copy of univariate clean points; checks count, shape and distinctness."""
     xs = np.sort(points_1d(x, name, 2))
-    dup = np.flatnonzero(np.diff(xs) == 0)
+    dup = np.flatnonzero(xs[1:] == xs[:-1])
     if dup.size:
         raise ValueError(f"clean points must be distinct: x = {xs[dup[0]]:g} appears more than once")
     return xs
+
+
+def _gaps(xs: np.ndarray, name: str = "x") -> np.ndarray:
+    """Gaps of sorted points; ``ValueError`` if a gap overflows (points near +-1e308)."""
+    with np.errstate(over="ignore"):
+        gaps = np.diff(xs)
+    if not np.all(np.isfinite(gaps)):
+        raise ValueError(f"{name} spans more than the largest float: the gaps between points overflow")
+    return gaps
 
 
 def univariate_intervals(x: object, lo: object, hi: object) -> RampSum:
@@ -46,7 +55,11 @@ def univariate_intervals(x: object, lo: object, hi: object) -> RampSum:
     if np.any(his < los):
         n = int(np.argmax(his < los))
         raise ValueError(f"interval {n} is empty: lo = {los[n]:g} > hi = {his[n]:g}")
-    gaps = los[1:] - his[:-1]
+    _gaps(xs)
+    with np.errstate(over="ignore"):
+        gaps = los[1:] - his[:-1]
+    if not np.all(np.isfinite(gaps)):
+        raise ValueError("the intervals span more than the largest float: their gaps overflow")
     if np.any(gaps <= 0):
         n = int(np.argmax(gaps <= 0))
         raise ValueError(
@@ -73,7 +86,7 @@ def univariate(x: object, rho: float) -> RampSum:
     """
     xs = _sorted_distinct_1d(x)
     rho = positive_scalar(rho, "rho")
-    gaps = np.diff(xs)
+    gaps = _gaps(xs)
     n = int(np.argmin(gaps))
     if 2 * rho >= gaps[n]:
         raise ValueError(
@@ -84,8 +97,16 @@ def univariate(x: object, rho: float) -> RampSum:
 
 
 def univariate_cost(x: object, rho: float) -> float:
-    """``R(f*) = sum_n 2 D_n / (D_n - 2 rho)``, computed directly from the gaps (Proposition 1)."""
-    return univariate(x, rho).representation_cost()
+    """``R(f*) = sum_n 2 D_n / (D_n - 2 rho) = sum_n 2 / (1 - 2 rho / D_n)`` (Proposition 1),
+    computed from the gaps, so it is exact far from the origin (points at 1e16 whose ramp ends
+    cannot be represented) and cannot overflow while the gaps are finite."""
+    xs = _sorted_distinct_1d(x, "x")
+    rho = positive_scalar(rho, "rho")
+    gaps = _gaps(xs)
+    if np.any(2 * rho >= gaps):
+        n = int(np.argmin(gaps))
+        raise ValueError(f"clean points closer than 2*rho: gap {gaps[n]:g}, 2*rho = {2 * rho:g}")
+    return float(np.sum(2.0 / (1.0 - 2.0 * rho / gaps)))
 
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import as_points, points_2d
+from .._checks import as_points, points_2d, positive_scalar
 from ..ramps import RampSum
 from ..relu_net import ReluNet, as_relu_net
 
@@ -43,6 +43,7 @@ class ShallowDenoiser(nn.Module):
             raise ValueError(f"d must be a positive integer, got {d!r}")
         if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
             raise ValueError(f"width must be a positive integer, got {width!r}")
+        init_scale = positive_scalar(init_scale, "init_scale")
         self.d, self.width = int(d), int(width)
         gen = torch.Generator().manual_seed(seed)
         w = torch.randn(width, d, generator=gen, dtype=dtype)
