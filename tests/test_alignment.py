@@ -87,7 +87,7 @@ def test_unit_alignment_errors():
         mnd.ReluNet(np.ones((3, 2)), np.zeros(3), np.ones((3, 2)))
     with pytest.raises(ValueError, match="no active unit"):
         unit_alignment(mnd.ReluNet(np.ones((3, 2)), np.zeros(3), np.zeros((2, 3))), np.ones((1, 2)))
-    with pytest.raises(TypeError, match="expected a network"):
+    with pytest.raises(TypeError, match="net must be a network"):
         unit_alignment(np.ones((3, 2)), np.ones((1, 2)))
     with pytest.raises(ValueError, match=r"directions must have shape \(J, 2\)"):
         unit_alignment(mnd.ReluNet(np.ones((3, 2)), np.zeros(3), np.ones((2, 3))), np.ones((2, 3)))

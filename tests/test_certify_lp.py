@@ -28,7 +28,7 @@ def test_linear_extension_beyond_grid():
     "x, rho, spacing, message",
     [
         ([0.0, 0.5], 0.3, 0.01, "overlap"),
-        ([0.0], 0.1, 0.01, "at least two"),
+        ([0.0], 0.1, 0.01, "at least 2"),
         ([0.0, 0.0], 0.1, 0.01, "distinct"),
         ([0.0, 1.0], -0.1, 0.01, "rho must be > 0"),
         ([0.0, 1.0], 0.1, 0.0, "spacing must be > 0"),

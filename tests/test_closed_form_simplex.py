@@ -198,7 +198,7 @@ def test_equilateral_within_tolerance_interpolates_approximately():
         ([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2 + 1e-4]], 0.1, {"tol": 1e-6}, "unequal edges"),
         ([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]], 0.45, {}, "rho too large"),
         ([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]], -1.0, {}, "rho must be > 0"),
-        ([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]], 0.1, {"tol": 0.0}, "tol must be > 0"),
+        ([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]], 0.1, {"tol": 0.0}, r"tol must be in \(0, 1\)"),
         ([[0.0, 0.0], [1.0, 0.0], [0.5, np.inf]], 0.1, {}, "non-finite"),
     ],
 )

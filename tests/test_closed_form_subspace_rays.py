@@ -384,7 +384,7 @@ def test_affine_basis_and_lift():
         cf.lift(g, xbar, 2 * U)
     with pytest.raises(ValueError, match=r"U must have shape \(d, r\)"):
         cf.lift(g, xbar, np.eye(3))
-    with pytest.raises(ValueError, match="tol must be > 0"):
+    with pytest.raises(ValueError, match=r"tol must be in \(0, 1\)"):
         cf.affine_basis(X, tol=0)
 
 

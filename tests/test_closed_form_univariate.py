@@ -85,7 +85,7 @@ def test_unsorted_input_is_sorted():
     "x, rho, message",
     [
         ([0.0, 1.0, 1.0], 0.1, "distinct"),
-        ([0.0], 0.1, "at least two"),
+        ([0.0], 0.1, "at least 2"),
         ([0.0, 1.0], 0.0, "rho must be > 0"),
         ([0.0, 1.0], -1.0, "rho must be > 0"),
         ([0.0, 1.0, 1.5], 0.25, "closer than 2\\*rho"),
@@ -123,7 +123,7 @@ def test_intervals_asymmetric_cost_and_errors():
     with pytest.raises(ValueError, match="empty"):
         mnd.univariate_intervals(x, [0.5, 0.8], [0.3, 1.2])
     with pytest.raises(ValueError, match="same length"):
-        mnd.univariate_intervals(x, [0.5], [0.3, 1.2])
+        mnd.univariate_intervals(x, [0.5, 0.8, 1.0], [0.3, 1.2])
 
 
 # ----------------------------------------------------------------------------- capped radii (points closer than 2 rho)
@@ -156,10 +156,10 @@ def test_min_cost_equals_proposition_1_when_balls_fit():
 @pytest.mark.parametrize(
     "args, message",
     [
-        (([0.0, 1.0], 0.1, 1.0), "kappa must be < 1"),
-        (([0.0, 1.0], 0.1, 0.0), "kappa must be > 0"),
+        (([0.0, 1.0], 0.1, 1.0), r"kappa must be in \(0, 1\)"),
+        (([0.0, 1.0], 0.1, 0.0), r"kappa must be in \(0, 1\)"),
         (([0.0, 1.0], 0.0, 0.5), "rho must be > 0"),
-        (([0.0], 0.1, 0.5), "at least two"),
+        (([0.0], 0.1, 0.5), "at least 2"),
         (([0.0, 0.0, 1.0], 0.1, 0.5), "distinct"),
         (([0.0, np.nan], 0.1, 0.5), "non-finite"),
     ],

@@ -9,7 +9,7 @@ from mnd import data
 
 def test_equispaced():
     np.testing.assert_allclose(data.equispaced(4), [-5, -5 / 3, 5 / 3, 5])
-    with pytest.raises(ValueError, match="at least two"):
+    with pytest.raises(ValueError, match="n must be an integer >= 2"):
         data.equispaced(1)
     with pytest.raises(ValueError, match="low < high"):
         data.equispaced(3, 1.0, 0.0)
@@ -39,7 +39,7 @@ def test_noisy_samples_statistics_and_seed():
     np.testing.assert_array_equal(y, y2)
     y1, t1 = data.noisy_samples(np.array([0.0, 1.0]), 0.1, 3)
     assert y1.shape == (6,) and list(t1) == [0, 0, 0, 1, 1, 1]
-    with pytest.raises(ValueError, match="m must be a positive integer"):
+    with pytest.raises(ValueError, match="m must be an integer >= 1"):
         data.noisy_samples(np.array([0.0]), 0.1, 0)
 
 
@@ -131,7 +131,7 @@ def test_uniform_and_sample_clean():
     "call, message",
     [
         (lambda: mnd.data.uniform(1.0, 1.0), "low < high"),
-        (lambda: mnd.data.uniform(0.0, np.inf), "low < high"),
+        (lambda: mnd.data.uniform(0.0, np.inf), "high must be finite"),
         (lambda: mnd.data.sample_clean(DIST, 1), "n must be an integer >= 2"),
         (lambda: mnd.data.sample_clean(DIST, 2.5), "n must be an integer >= 2"),
         (lambda: mnd.data.sample_clean([0, 1], 5), "frozen continuous scipy.stats"),

@@ -144,7 +144,7 @@ def test_crossing_exists_and_is_a_sign_change():
         (lambda: mnd.metrics.heldout_mse(lambda y: y, DIST, 0.1, n_x=0), "n_x must be an integer >= 1"),
         (lambda: mnd.metrics.heldout_mse_mc(None, DIST, 0.1), "callable"),
         (lambda: mnd.metrics.heldout_mse_mc(lambda y: y, DIST, 0.1, n=1), "n must be an integer >= 2"),
-        (lambda: mnd.metrics.low_noise_limits([1.0], DIST), "at least two"),
+        (lambda: mnd.metrics.low_noise_limits([1.0], DIST), "at least 2"),
         (lambda: mnd.metrics.mse_crossing(_min_cost, _emmse, DIST, bracket=(0.01, 0.1)), "do not cross"),
         (lambda: mnd.metrics.mse_crossing(_min_cost, _emmse, DIST, bracket=(1.0, 0.5)), "low < high"),
         (lambda: mnd.metrics.mse_crossing(_min_cost, _emmse, DIST, bracket=(0.0, 0.5)),
@@ -175,7 +175,7 @@ def test_curvature_cost():
     "h, grid, message",
     [
         ("f", np.linspace(0, 1, 5), "callable"),
-        (lambda y: y, [0.0, 1.0], "at least three"),
+        (lambda y: y, [0.0, 1.0], "at least 3"),
         (lambda y: y, [0.0, 2.0, 1.0], "strictly increasing"),
         (lambda y: y[:-1], np.linspace(0, 1, 5), "shape"),
     ],
