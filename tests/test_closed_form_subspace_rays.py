@@ -414,8 +414,18 @@ def test_min_cost_denoiser_error_lists_what_was_tried():
         mnd.min_cost_denoiser(X, 0.2)
     msg = str(exc.value)
     for part in ("no closed form applies", "subspace: the data span all of R^2", "obtuse simplex:",
-                 "equilateral simplex:", "rays: apex 0:", "apex 3:", "meet at"):
+                 "equilateral simplex:", "rays: no point is an apex", "between 0 and 90 degrees"):
         assert part in msg
+    # rays from the origin whose balls overlap across rays: the apex passes the quick test and
+    # the rays closed form says why it fails
+    R = np.array([[0.0, 0.0], [1, 0], [2, 0], [0, 1], [0, 2], [-0.3, -0.3]])
+    with pytest.raises(ValueError, match=r"rays: apex 0: .*closer than 2\*rho"):
+        mnd.min_cost_denoiser(R, 0.45)
+    # a generic cloud: a short message, decided without grouping rays around every point
+    cloud = np.random.default_rng(0).normal(size=(400, 3)) * 10
+    with pytest.raises(ValueError, match="no point is an apex") as exc:
+        mnd.min_cost_denoiser(cloud, 0.01)
+    assert len(str(exc.value)) < 1000
     with pytest.raises(ValueError, match=r"Tried univariate \(Proposition 1\): clean points closer than 2\*rho"):
         mnd.min_cost_denoiser(np.array([0.0, 0.3, 2.0]), 0.2)
     with pytest.raises(ValueError, match=r"subspace: collinear data, along their line"):

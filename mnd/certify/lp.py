@@ -62,10 +62,14 @@ def univariate_lp(
     xa = points_1d(x, "x", 2)
     rho = positive_scalar(rho, "rho")
     spacing = positive_scalar(spacing, "spacing")
-    if xa.size < 2:
-        raise ValueError(f"need at least two clean points, got {xa.size}")
-    if np.unique(xa).size != xa.size:
-        raise ValueError("clean points must be distinct")
+    xa = np.sort(xa)
+    if np.any(xa[1:] == xa[:-1]):
+        raise ValueError("clean points x must be distinct")
+    if np.any(np.diff(xa) <= 2 * rho):
+        raise ValueError(
+            f"balls of radius rho = {rho:g} overlap (clean points closer than 2*rho); "
+            "no function can interpolate them"
+        )
     pad = rho + spacing if pad is None else positive_scalar(pad, "pad")
     lo, hi = xa.min() - rho - pad, xa.max() + rho + pad
     n_nodes = int(np.ceil((hi - lo) / spacing)) + 1
@@ -75,25 +79,52 @@ def univariate_lp(
     if include_ball_ends:
         ends = np.concatenate([xa - rho, xa + rho])
         # Drop uniform nodes within spacing/4 of a ball end (tiny cells make the LP ill-posed).
-        near = np.min(np.abs(grid[:, None] - ends[None, :]), axis=1) < spacing / 4
+        ends = np.sort(ends)
+        k = np.clip(np.searchsorted(ends, grid), 1, ends.size - 1)  # nearest end: O(G log N)
+        near = np.minimum(np.abs(grid - ends[k - 1]), np.abs(grid - ends[k])) < spacing / 4
         grid = np.unique(np.concatenate([grid[~near], ends]))
+    # Fixed values on the balls (via variable bounds): node i lies in ball n when
+    # x_n - rho <= g_i <= x_n + rho, n the last point with x_n - rho <= g_i.
+    n = np.searchsorted(xa - rho - 1e-12, grid, side="right") - 1
+    inside = (n >= 0) & (grid <= xa[np.maximum(n, 0)] + rho + 1e-12)
+    counts = np.bincount(n[inside], minlength=xa.size)
+    if np.any(counts < 2):
+        xn = xa[int(np.argmax(counts < 2))]
+        raise ValueError(
+            f"grid spacing {spacing:g} too coarse: the ball around x = {xn:g} (rho = {rho:g}) "
+            "holds fewer than two grid nodes; use spacing < rho or include_ball_ends=True"
+        )
+    # f is constant on a ball, so its interior nodes carry no slope change: keep only the first
+    # and last node of each ball (exact, and the LP shrinks by the balls' share of the grid).
+    change = (n[1:] != n[:-1]) | (inside[1:] != inside[:-1])
+    first = np.r_[True, change] | ~inside
+    last = np.r_[change, True] | ~inside
+    keep = first | last
+    grid, n, inside = grid[keep], n[keep], inside[keep]
     G = grid.size
-    # Fixed values on the balls (via variable bounds).
-    fixed = np.full(G, np.nan)
-    for xn in xa:
-        inside = (grid >= xn - rho - 1e-12) & (grid <= xn + rho + 1e-12)
-        clash = inside & ~np.isnan(fixed) & (fixed != xn)
-        if np.any(clash):
-            raise ValueError(
-                f"balls of radius rho = {rho:g} overlap (clean points closer than 2*rho); "
-                "no function can interpolate them"
-            )
-        if inside.sum() < 2:
-            raise ValueError(
-                f"grid spacing {spacing:g} too coarse: the ball around x = {xn:g} (rho = {rho:g}) "
-                "holds fewer than two grid nodes; use spacing < rho or include_ball_ends=True"
-            )
-        fixed[inside] = xn
+    fixed = np.where(inside, xa[np.maximum(n, 0)], np.nan)
+    # The LP separates exactly at every ball: f is constant on a ball (slope 0 there), so the
+    # slope changes in one gap do not interact with another's. It is solved in blocks of gaps,
+    # each from the first node of the ball on its left to the last node of the ball on its right. The
+    # pads beyond the outer balls cost nothing at their optimum (f constant there).
+    values = fixed.copy()
+    starts = np.flatnonzero(inside & np.r_[True, ~inside[:-1] | (n[1:] != n[:-1])])  # a ball's first node
+    total, status = 0.0, "Optimization terminated successfully. (HiGHS Status 7: Optimal)"
+    per = 8  # gaps per LP: fewer solver calls, each still small (measured fastest at 8-16)
+    for k in range(0, xa.size - 1, per):
+        a, b = starts[k], starts[min(k + per, xa.size - 1)] + 1  # ball k's first .. ball k+per's last node
+        v, c, status = _solve_segment(grid[a:b + 1], fixed[a:b + 1])
+        values[a:b + 1] = v
+        total += c
+    values[:starts[0]] = xa[0]
+    values[starts[-1] + 2:] = xa[-1]
+    return LPSolution(grid=grid, values=values, cost=total, status=status)
+
+
+def _solve_segment(grid: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, float, str]:
+    """min sum_i |s_{i+1} - s_i| over grid values with the non-nan entries of ``fixed`` held:
+    a linear program in ``(f, z)`` with ``-z <= D f <= z`` (HiGHS)."""
+    G = grid.size
     # Slope-change operator D (G-2 x G): (D f)_i = s_{i+1} - s_i.
     inv_h = 1.0 / np.diff(grid)
     rows = np.repeat(np.arange(G - 2), 3)
@@ -110,4 +141,4 @@ def univariate_lp(
     res = linprog(cost, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
     if res.status != 0:
         raise RuntimeError(f"LP solver failed: {res.message}")
-    return LPSolution(grid=grid, values=res.x[:G], cost=float(res.fun), status=res.message)
+    return res.x[:G], float(res.fun), res.message

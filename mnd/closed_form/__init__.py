@@ -6,6 +6,8 @@ assumption raises ``ValueError`` naming it. :func:`min_cost_denoiser` picks the 
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._checks import as_finite_array, points_nd, positive_scalar
 from ..ramps import RampSum
 from .rays import rays, rays_formula, rays_sampled
@@ -59,10 +61,31 @@ def min_cost_denoiser(X: object, rho: float, tol: float = 1e-7) -> RampSum:
         except ValueError as exc:
             reasons.append(f"{name}: {exc}")
     ray_reasons = []
-    for a in range(X.shape[0]):
+    candidates = [a for a in range(X.shape[0]) if _could_be_apex(X, a)]
+    for a in candidates:
         try:
             return rays(X, rho, apex=a)
         except ValueError as exc:
             ray_reasons.append(f"apex {a}: {exc}")
-    reasons.append("rays: " + "; ".join(ray_reasons))
-    raise ValueError("no closed form applies to these points. Tried " + " | ".join(reasons))
+    if not candidates:
+        ray_reasons.append(f"no point is an apex: from each of the {X.shape[0]} points, two others are "
+                           "seen at an angle strictly between 0 and 90 degrees")
+    shown = ray_reasons[:3] + ([f"... ({len(ray_reasons) - 3} more apexes fail)"] if len(ray_reasons) > 3 else [])
+    reasons.append("rays: " + "; ".join(shown))
+    raise ValueError("no closed form applies to these points. Tried " + " | ".join(r[:300] for r in reasons))
+
+
+def _could_be_apex(X: np.ndarray, a: int, angle_tol: float = 1e-6, sample: int | None = None) -> bool:
+    """A fast necessary condition for :func:`rays` with apex ``a``: among a few other points (the
+    first ``4 d + 2``), any two are seen from ``x_a`` on one ray (angle below ``angle_tol``) or
+    at 90 degrees or more. A generic point cloud fails it at once, so the dispatcher decides "no
+    closed form" in ``O(N d^2)`` time instead of grouping rays around every point."""
+    V = np.delete(X, a, axis=0) - X[a]
+    V = V[: sample or 4 * X.shape[1] + 2]
+    n = np.linalg.norm(V, axis=1)
+    if np.any(n == 0):
+        return False
+    U = V / n[:, None]
+    G = U @ U.T
+    np.fill_diagonal(G, -1.0)
+    return not np.any((G > np.sin(angle_tol)) & (G < np.cos(angle_tol)))

@@ -27,13 +27,15 @@ def _group_rays(V: np.ndarray, angle_tol: float) -> tuple[list[np.ndarray], np.n
     t = np.linalg.norm(V, axis=1)
     Uv = V / t[:, None]
     groups: list[list[int]] = []
+    leaders = np.empty((0, V.shape[1]))  # the first member's direction of each ray
+    chord = 2 * np.sin(min(angle_tol, np.pi) / 2)  # angle < angle_tol  <=>  |u - u'| < chord
     for i in np.argsort(t, kind="stable"):
-        for g in groups:
-            if 2 * np.arcsin(min(1.0, np.linalg.norm(Uv[i] - Uv[g[0]]) / 2)) < angle_tol:
-                g.append(int(i))
-                break
+        near = np.flatnonzero(np.linalg.norm(leaders - Uv[i], axis=1) < chord)
+        if near.size:
+            groups[near[0]].append(int(i))
         else:
             groups.append([int(i)])
+            leaders = np.vstack([leaders, Uv[i]])
     groups.sort(key=min)
     dirs = []
     for g in groups:
@@ -131,15 +133,18 @@ def rays(
     ray_of = np.full(N, -1)
     for j, m in enumerate(members):
         ray_of[m] = j
-    dist = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=-1)
-    dist[ray_of[:, None] == ray_of[None, :]] = np.inf  # same ray (and the apex) checked above
-    dist[apex, :] = dist[:, apex] = np.inf
-    a, b = np.unravel_index(np.argmin(dist), dist.shape)
-    if dist[a, b] <= 2 * rho:
-        a, b = min(a, b), max(a, b)
+    from scipy.spatial import cKDTree
+
+    # pairs within 2 rho (a k-d tree: memory grows with the close pairs, not with N^2); pairs on
+    # one ray, and pairs with the apex, were checked along the rays above
+    close = np.array(sorted(cKDTree(X).query_pairs(2 * rho)), dtype=int).reshape(-1, 2)
+    close = close[(ray_of[close[:, 0]] != ray_of[close[:, 1]]) & (close != apex).all(axis=1)]
+    if close.size:
+        d = np.linalg.norm(X[close[:, 0]] - X[close[:, 1]], axis=1)
+        a, b = close[int(np.argmin(d))]
         raise ValueError(
             f"clean points on different rays closer than 2*rho: point {a} (ray {ray_of[a]}) and point "
-            f"{b} (ray {ray_of[b]}) are {dist[a, b]:g} apart, 2*rho = {2 * rho:g}"
+            f"{b} (ray {ray_of[b]}) are {d.min():g} apart, 2*rho = {2 * rho:g}"
         )
     return _concat_ramps(x0, ramps)
 
@@ -188,9 +193,10 @@ def rays_sampled(
     if Y.ndim != 2 or Y.shape != T.shape or Y.shape[1] != X.shape[1]:
         raise ValueError(f"Y and T must both have shape (n, {X.shape[1]}) (the dimension of X, shape "
                          f"{X.shape}), got {Y.shape} and {T.shape}")
-    match = np.linalg.norm(T[:, None, :] - X[None, :, :], axis=-1)
-    owner = np.argmin(match, axis=1)
-    bad = np.flatnonzero(match[np.arange(len(T)), owner] > 1e-9 * (1 + np.abs(X).max()))
+    from scipy.spatial import cKDTree
+
+    dist, owner = cKDTree(X).query(T)
+    bad = np.flatnonzero(dist > 1e-9 * (1 + np.abs(X).max()))
     if bad.size:
         raise ValueError(f"target T[{bad[0]}] is not one of the clean points")
     missing = np.setdiff1d(np.arange(X.shape[0]), owner)
