@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import log_ndtr, ndtr
+from scipy.special import erfcx, log_ndtr, ndtr
 
 from ._checks import as_finite_array
 from .relu_net import as_relu_net
@@ -378,17 +378,87 @@ def relu_covariance(
     return _cov_core(*_pair_args(mu1, mu2, s1, s2, r))[()]
 
 
+_QN, _QW = np.polynomial.legendre.leggauss(160)
+_QN, _QW = (1.0 + _QN) / 2.0, _QW / 2.0  # Gauss-Legendre on [0, 1]
+
+
+def _log_g1(t: np.ndarray) -> np.ndarray:
+    """``log g1(t) = log E[(t + X)_+]`` for any real ``t``, without underflow: for ``t <= 0``,
+    ``g1 = phi(t) R(-t) rho_1``-type tail forms via :func:`_tail_g` scaled by ``phi``; for
+    ``t > 0``, ``g1(t) = t + g1(-t)``."""
+    x = np.abs(t)
+    neg = -x
+    # g1(-x) / phi(x) for x >= 0: the Mills ratio times the continued fraction (no underflow)
+    mills = np.sqrt(np.pi / 2.0) * erfcx(x / np.sqrt(2.0))
+    xt = np.maximum(x, TAIL_SWITCH)  # the continued fraction is used for x > TAIL_SWITCH only
+    rho = np.zeros_like(x)
+    for n in range(CF_DEPTH, 0, -1):
+        rho = 1.0 / (xt + (n + 1) * rho)
+    ratio_tail = mills * rho
+    ratio_direct = (neg * ndtr(neg) + _phi(neg)) / _phi(np.maximum(neg, -TAIL_SWITCH - 1.0))
+    ratio = np.where(x > TAIL_SWITCH, ratio_tail, ratio_direct)
+    log_neg = np.log(ratio) - 0.5 * x * x - 0.5 * np.log(2.0 * np.pi)
+    g_pos = t + np.exp(log_neg)  # for t > 0: g1(t) = t + g1(-t)
+    with np.errstate(divide="ignore"):
+        return np.where(t > 0, np.log(np.where(t > 0, g_pos, 1.0)), log_neg)
+
+
+def _product_quadrature(a1: np.ndarray, a2: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """``G = E[(a1 + X)_+ (a2 + Y)_+]`` (1D arrays, ``a1 <= 1``, ``|r| < 1``) as a sum of positive
+    terms, so it keeps its relative accuracy where ``G`` is tiny:
+
+        G = q int_0^inf u phi(u - a1) g1(t(u)) du,   t(u) = (a2 + r (u - a1)) / q,
+
+    (condition on ``X = u - a1``; ``Y | X`` is normal with mean ``r X`` and sd ``q``). The integrand
+    is summed in log space with 160-point Gauss-Legendre on ``[0, U]``, where ``U`` is where its
+    Gaussian envelope ``exp(-(u - a1)^2 / 2 - min(t(u), 0)^2 / 2)`` has fallen by ``e^-60`` from
+    its peak on ``[0, inf)``.
+    """
+    q = np.sqrt((1.0 - r) * (1.0 + r))
+    c = -a1
+    k = r / q
+    t0 = (a2 + r * c) / q
+    # envelope exponent E(u) = (u + c)^2 / 2 + (t0 + k u)^2 / 2 where t < 0, a quadratic in u
+    prec = np.where(k < 0, 1.0 / (q * q), 1.0)
+    lin = np.where(k < 0, c + t0 * k, c)
+    p = np.maximum(0.0, -lin / prec)  # the envelope's peak on [0, inf)
+    # U > p with E(U) - E(p) = 60: (prec / 2)(U^2 - p^2) + lin (U - p) = 60
+    U = (-lin + np.sqrt(lin * lin + 2.0 * prec * (0.5 * prec * p * p + lin * p + 60.0))) / prec
+    u = U[:, None] * _QN[None, :]
+    t = (a2[:, None] + r[:, None] * (u + c[:, None])) / q[:, None]
+    with np.errstate(divide="ignore"):
+        logf = (np.log(u) - 0.5 * (u + c[:, None]) ** 2 - 0.5 * np.log(2.0 * np.pi) + _log_g1(t))
+    top = np.max(logf, axis=1, keepdims=True)
+    total = np.sum(np.exp(logf - top) * _QW[None, :], axis=1)
+    return q * U * total * np.exp(top[:, 0])
+
+
 def relu_product_mean(
     mu1: ArrayLike, mu2: ArrayLike, s1: ArrayLike, s2: ArrayLike, r: ArrayLike
 ) -> FloatArray | np.float64:
     """``E[z1]_+[z2]_+ = (mu1 mu2 + r s1 s2) Phi2(a1, a2; r) + mu1 s2 phi(a2) Phi(A1)
     + mu2 s1 phi(a1) Phi(A2) + s1 s2 q phi(a1) phi(A2)``, ``A1 = (a1 - r a2)/q``, ``A2 = (a2 - r a1)/q``.
 
-    Computed as ``Cov + E[z1]_+ E[z2]_+``; exact at ``s_i = 0`` (``relu(mu1) E[z2]_+``, ...) and at
-    ``r = +-1`` (``z2`` an increasing / decreasing affine function of ``z1``).
+    Computed as ``Cov + E[z1]_+ E[z2]_+`` where that is accurate (both units often active), and by
+    the positive-integrand quadrature of :func:`_product_quadrature` where the product is small (a
+    unit active less than ``Phi(-1)`` of the time, or ``r < -1/2``): relative accuracy better than
+    ``1e-8`` down to the smallest doubles (checked against 50-digit quadrature), never negative. Exact at ``s_i = 0`` and ``r = +-1``.
     """
     mu1_, mu2_, s1_, s2_, r_ = _pair_args(mu1, mu2, s1, s2, r)
-    return (_cov_core(mu1_, mu2_, s1_, s2_, r_) + _mean_core(mu1_, s1_) * _mean_core(mu2_, s2_))[()]
+    out = _cov_core(mu1_, mu2_, s1_, s2_, r_) + _mean_core(mu1_, s1_) * _mean_core(mu2_, s2_)
+    pos = (s1_ > 0) & (s2_ > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a1 = np.where(pos, mu1_ / np.where(pos, s1_, 1.0), 0.0)
+        a2 = np.where(pos, mu2_ / np.where(pos, s2_, 1.0), 0.0)
+    lo, hi = np.minimum(a1, a2), np.maximum(a1, a2)
+    # (lo >= A_FLOOR: below, P(unit active) < 1e-545 and the product underflows anyway; hi <= 1e6:
+    # above, E[z2]_+ ~ mu2 dominates and the product is m1 m2 to full relative accuracy)
+    quad = (pos & (np.abs(r_) < 1.0) & (lo <= 1.0) & ((lo < -1.0) | (r_ < -0.5))
+            & (lo >= A_FLOOR) & (hi <= 1e6))
+    if np.any(quad):
+        out = np.array(out, dtype=float, copy=True)
+        out[quad] = (s1_ * s2_)[quad] * _product_quadrature(lo[quad], hi[quad], r_[quad])
+    return np.maximum(out, 0.0)[()]
 
 
 # --------------------------------------------------------------------------------------------

@@ -633,3 +633,49 @@ def test_value_errors_loss(mod):
         call(sigma=float("nan"))
     with pytest.raises(ValueError, match="sigma must be a scalar"):
         call(sigma=conv([0.1, 0.2]))
+
+
+# ----------------------------------------------------------------------------- small products, relative accuracy
+
+def _product_reference(a1, a2, r):
+    """E[(a1 + X)_+ (a2 + Y)_+] to 50 digits (mpmath), integrating over the rarer unit."""
+    import mpmath as mp
+
+    mp.mp.dps = 50
+    if a2 < a1:
+        a1, a2 = a2, a1
+    a1, a2, r = mp.mpf(a1), mp.mpf(a2), mp.mpf(r)
+    q = mp.sqrt(1 - r * r)
+
+    def f(u):
+        t = (a2 + r * (u - a1)) / q
+        return u * mp.npdf(u - a1) * q * (t * mp.ncdf(t) + mp.npdf(t))
+
+    us = [mp.mpf(10) ** k for k in np.linspace(-8, 2.5, 120)]
+    peak = max(us, key=f)
+    return float(mp.quad(f, sorted({mp.mpf(0), *us[::8], peak}) + [mp.inf]))
+
+
+@pytest.mark.parametrize("a1, a2, r", [
+    (-8.0, -8.0, 0.0), (-16.0, -2.0, 0.5), (-4.0, -4.0, -0.9), (0.0, -0.5, -0.9999), (0.0, -1.0, -0.999),
+    (2.0, -16.0, 0.9), (2.0, -8.0, -0.9), (-16.0, -16.0, 0.999), (-1.5, -1.5, -0.5), (-30.0, -1.0, 0.3),
+])
+def test_small_products_keep_their_relative_accuracy(a1, a2, r):
+    """Far tails and anti-correlated units: the product is tiny (down to 1e-284 here) and the
+    old Cov + m1 m2 evaluation had lost every digit; now relative error < 1e-8."""
+    exact = _product_reference(a1, a2, r)
+    got = relu_product_mean(a1, a2, 1.0, 1.0, r)
+    assert exact > 0 and got == pytest.approx(exact, rel=1e-8)
+    # scaling: E[z1]_+[z2]_+ = s1 s2 G(mu1/s1, mu2/s2, r)
+    assert relu_product_mean(3 * a1, 0.5 * a2, 3.0, 0.5, r) == pytest.approx(1.5 * exact, rel=1e-8)
+
+
+def test_product_mean_is_never_negative_on_a_grid():
+    a = np.linspace(-12, 3, 13)
+    A1, A2, R = np.meshgrid(a, a, np.linspace(-0.999, 0.999, 11), indexing="ij")
+    vals = relu_product_mean(A1, A2, 1.0, 1.0, R)
+    assert vals.size == 1859 and np.all(vals >= 0)
+    # and it agrees with the closed form where both units are often active
+    both = (A1 > 0.5) & (A2 > 0.5)
+    ref = relu_covariance(A1, A2, 1.0, 1.0, R) + relu_mean(A1, 1.0) * relu_mean(A2, 1.0)
+    np.testing.assert_allclose(vals[both], ref[both], rtol=1e-12)
