@@ -174,18 +174,23 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny budgets, one repetition, no chapters (CI)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "bench.json"))
-    ap.add_argument("--parts", default="training,chapters,build",
-                    help="comma-separated subset of training,chapters,build (full mode only)")
+    ap.add_argument("--parts", default="training,scale,chapters,build",
+                    help="comma-separated subset of training,scale,chapters,build (full mode only)")
     args = ap.parse_args()
     reps = 1 if args.smoke else args.reps
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     result = dict(machine=dict(platform=platform.platform(), cpus=os.cpu_count(), python=platform.python_version(),
                                torch=torch.__version__), smoke=args.smoke, reps=reps)
-    parts = {"training"} if args.smoke else set(args.parts.split(","))
+    parts = {"training", "scale"} if args.smoke else set(args.parts.split(","))
     result["training"] = []
     if "training" in parts:
         print("training: time to the min-cost denoiser (baseline recipe vs recommended trainer)")
         result["training"] = training_benchmarks(args.smoke, reps)
+    if "scale" in parts:
+        import scale
+
+        print("scale: time and peak memory against N (each case in a fresh process)")
+        result["scale"] = scale.run(args.smoke)
     if "chapters" in parts:
         print("chapters: execution time and widget frames")
         result["chapters"], result["widget_frames"] = chapter_benchmarks()

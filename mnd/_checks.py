@@ -35,11 +35,7 @@ def as_finite_array(x: object, name: str, allow_inf: bool = False) -> np.ndarray
 
 def positive_scalar(x: object, name: str) -> float:
     """``x`` as a float that must be finite and > 0."""
-    if isinstance(x, bool) or not isinstance(x, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    x = float(x)
-    if not np.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
+    x = real_scalar(x, name)
     if x <= 0:
         raise ValueError(f"{name} must be > 0, got {x}")
     return x
