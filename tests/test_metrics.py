@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 import mnd
-from mnd import data, metrics
+from mnd import metrics
 
 
 def test_metrics_on_known_functions():

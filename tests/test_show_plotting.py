@@ -1,4 +1,4 @@
-"""mnd.show.plotting.line_profile: the plotted values are u . (f(y(s)) - origin) ("along") or
+"""mnd.show.plotting: line_profile plots u . (f(y(s)) - origin) ("along") or
 |(I - u u^T)(f(y(s)) - origin)| ("across") on y(s) = origin + s u + shift."""
 
 import matplotlib
