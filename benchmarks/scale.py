@@ -1,6 +1,6 @@
 """How time and peak memory grow with N for the operations that used to grow faster than the work.
 
-Each case runs in a fresh subprocess, so its peak resident memory (``ru_maxrss``) is its own; the
+Each case runs in a fresh subprocess, so its peak resident memory (``VmHWM``) is its own; the
 growth ratio divides its time by the time of the smallest N of the same case in the same run.
 
     python benchmarks/scale.py            # the full sizes (about a minute)
@@ -44,7 +44,11 @@ import resource, time, numpy as np, mnd
 N, Q = {N}, {Q}
 t0 = time.perf_counter()
 {code}
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+seconds = time.perf_counter() - t0
+# peak resident memory of this process since exec (VmHWM; ru_maxrss would include the parent's
+# memory at fork time)
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
+print(seconds, int(hwm[0].split()[1]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 

@@ -188,7 +188,7 @@ def weighted_span_fraction(V: object, basis: object, weights: object) -> float:
     """``sum_k c_k f(v_k) / sum_k c_k``: the span fraction averaged with weights ``c_k >= 0`` (for a
     network, each unit's share ``|a_k||w_k|`` of the representation cost)."""
     f = np.atleast_1d(span_fraction(V, basis))
-    c = as_finite_array(weights, "weights").reshape(-1)
+    c = as_finite_array(weights, "weights")
     if c.shape != f.shape or np.any(c < 0) or c.sum() == 0:
         raise ValueError("weights must be non-negative, one per row of V, and not all zero")
     return float(np.sum(c * f) / c.sum())

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import integrate, stats
 from scipy.optimize import minimize_scalar
 
-from ._checks import as_finite_array, nonneg_scalar, points_1d, positive_int, positive_scalar
+from ._checks import nonneg_scalar, points_1d, positive_int, positive_scalar
 from .closed_form.univariate import _sorted_distinct_1d, univariate
 
 Denoiser = Callable[[np.ndarray], np.ndarray]

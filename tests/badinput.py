@@ -32,6 +32,7 @@ H2 = mnd.obtuse_simplex(X2, RHO)
 NET2 = H2.to_relu_net()
 Y2 = np.array([[0.1, 0.2], [1.0, -0.3], [-0.5, 0.9], [0.3, 0.3]])
 DIST = stats.uniform(-5, 10)
+XTR = data.sample_clean(DIST, 20, seed=0)  # 20 training points: the MSE curves cross near sigma = 1
 
 
 @dataclass
@@ -93,6 +94,8 @@ def _other_mutations(kind: str) -> list[tuple[str, object]]:
                 ("object", object())]
     if kind == "elementwise_inf":  # +-inf are valid limits
         return [("nan", float("nan")), ("string", "1"), ("complex", 1 + 1j), ("None", None), ("object", object())]
+    if kind == "rows":
+        return [("empty", []), ("None", None), ("string", "rows"), ("not dicts", [1, 2])]
     if kind == "callable":
         return [("None", None), ("number", 3.0), ("string", "f")]
     if kind == "dist":
@@ -247,6 +250,31 @@ def _specs() -> list[Spec]:
              {"a": "elementwise_inf", "b": "elementwise_inf", "r": "elementwise"}))
     add(Spec("expected_denoising_loss", gaussian.expected_denoising_loss, dict(net=NET2, x_clean=X2, sigma=SIGMA),
              {"net": "net", "x_clean": "points_d", "sigma": "nonneg"}))
+    add(Spec("facet_normal_cost", cf.facet_normal_cost, dict(X=acute, rho=RHO), {"X": "points", "rho": "pos"}))
+    add(Spec("lift", cf.lift, dict(g=mnd.univariate(X1, RHO), xbar=[0.0, 1.0], U=[[1.0], [0.0]]),
+             {"xbar": "points", "U": "points_d"}))
+    add(Spec("online_objective", noise_radius.online_objective,
+             dict(x_clean=X1, sigma=SIGMA, lam=1e-3, rho=0.3, n_t=101),
+             {"x_clean": "points", "sigma": "pos", "lam": "nonneg", "rho": "pos", "n_t": "int"}))
+    add(Spec("offline_radius", noise_radius.offline_radius, dict(y=Y1, target=T1, x_clean=X1),
+             {"y": "points", "target": "points", "x_clean": "points"}))
+    add(Spec("quadrature_nodes", metrics.quadrature_nodes, dict(dist=DIST, sigma=SIGMA, n_x=10, n_t=11),
+             {"dist": "dist", "sigma": "pos", "n_x": "int", "n_t": "int"}))
+    add(Spec("mse_crossing", metrics.mse_crossing,
+             dict(family_a=lambda s: mnd.capped_min_cost_denoiser(XTR, 2 * s, 0.5),
+                  family_b=lambda s: mnd.emmse(XTR, s), dist=DIST, bracket=(0.05, 3.0), n_x=50, n_t=21),
+             {"family_a": "callable", "family_b": "callable", "dist": "dist"}))
+    add(Spec("weighted_span_fraction", alignment.weighted_span_fraction,
+             dict(V=NET2.W @ np.ones((2, 3)), basis=B, weights=np.ones(len(NET2.W))),
+             {"V": "points_d", "basis": "points_d", "weights": "points"}))
+    add(Spec("span_alignment", alignment.span_alignment, dict(net=NET2, X=X2, rel_tol=0.01),
+             {"net": "net", "X": "points_d", "rel_tol": "frac"}))
+    add(Spec("direction_grid", mnd.certify.direction_grid, dict(d=2, n=16), {"d": "int", "n": "int"}))
+    add(Spec("tangent_points", mnd.certify.tangent_points, dict(X=X2, rho=RHO), {"X": "points", "rho": "pos"}))
+    add(Spec("dictionary_min_cost", mnd.certify.dictionary_min_cost,
+             dict(X=X2, rho=RHO, n_directions=16, refine=0, certify=False, multitangent=False),
+             {"X": "points", "rho": "pos", "n_directions": "int"}, none_ok=("n_directions",)))
+    add(Spec("Table", mnd.show.Table, dict(rows=[{"a": 1.0, "b": "x"}]), {"rows": "rows"}))
     # independent solvers
     add(Spec("univariate_lp", mnd.certify.univariate_lp, dict(x=X1, rho=RHO, spacing=0.05),
              {"x": "points", "rho": "pos", "spacing": "pos"}))

@@ -44,3 +44,14 @@ def test_invalid_input(x, rho, spacing, message):
 def test_coarse_uniform_grid_is_refused():
     with pytest.raises(ValueError, match="too coarse"):
         univariate_lp([0.0, 1.0], 0.004, spacing=0.01, include_ball_ends=False)
+
+
+def test_lp_solution_takes_scalars_columns_and_refuses_other_shapes():
+    sol = univariate_lp(np.array([-2.0, 0.0, 3.0]), 0.3, spacing=0.05)
+    y = np.array([-2.1, 0.1, 1.5, 5.0])
+    assert isinstance(sol(0.1), float) and sol(0.1) == pytest.approx(sol(y)[1])
+    np.testing.assert_array_equal(sol(y[:, None])[:, 0], sol(y))
+    with pytest.raises(ValueError, match=r"y must have shape \(n,\) or \(n, 1\)"):
+        sol(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="y contains non-finite"):
+        sol(np.array([np.nan]))

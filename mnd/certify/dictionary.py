@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array
+from .._checks import as_finite_array, points_2d, positive_int, positive_scalar
 
 
 # ---------------------------------------------------------------------------------------------
@@ -16,6 +16,9 @@ from .._checks import as_finite_array
 def direction_grid(d: int, n: int) -> np.ndarray:
     """``n`` unit vectors spread over the circle (``d = 2``: angles ``(j + 1/2) 2 pi / n``) or the
     sphere (``d = 3``: Fibonacci lattice). Shape ``(n, d)``."""
+    n = positive_int(n, "n")
+    if isinstance(d, bool) or d not in (2, 3):
+        raise ValueError(f"direction grids exist for d = 2 or 3 only: d must be 2 or 3, got {d!r}")
     if d == 2:
         phi = 2 * np.pi * (np.arange(n) + 0.5) / n
         return np.column_stack([np.cos(phi), np.sin(phi)])
@@ -36,6 +39,8 @@ def _sphere_points(d: int, m: int) -> np.ndarray:
 def tangent_points(X: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Each ball's centre and the ``2 d`` points ``x_n +- rho e_i``: ``2 d + 1`` affinely spanning
     points per ball, enough when every unit is affine on every ball. Returns points and targets."""
+    X = points_2d(X, "X")
+    rho = positive_scalar(rho, "rho")
     N, d = X.shape
     P = np.concatenate([np.zeros((1, d)), rho * np.eye(d), -rho * np.eye(d)])
     return (X[:, None, :] + P[None]).reshape(-1, d), np.repeat(X, len(P), axis=0)

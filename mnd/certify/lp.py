@@ -32,14 +32,18 @@ class LPSolution:
     status: str
 
     def __call__(self, y: np.ndarray) -> np.ndarray:
-        """Piecewise-linear interpolation, extended linearly beyond the grid (cost-free)."""
-        y = np.asarray(y, dtype=float)
+        """Piecewise-linear interpolation, extended linearly beyond the grid (cost-free). Takes
+        ``(n,)`` or ``(n, 1)`` points (the output follows the input) or a scalar."""
+        arr = as_finite_array(y, "y")
+        if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[1] != 1):
+            raise ValueError(f"y must have shape (n,) or (n, 1) for a 1D function, got shape {arr.shape}")
+        y = np.atleast_1d(arr).reshape(-1)
         g, v = self.grid, self.values
         out = np.interp(y, g, v)
         left, right = y < g[0], y > g[-1]
         out[left] = v[0] + (y[left] - g[0]) * (v[1] - v[0]) / (g[1] - g[0])
         out[right] = v[-1] + (y[right] - g[-1]) * (v[-1] - v[-2]) / (g[-1] - g[-2])
-        return out
+        return float(out[0]) if arr.ndim == 0 else out.reshape(arr.shape)
 
 
 def univariate_lp(
@@ -101,7 +105,6 @@ def univariate_lp(
     last = np.r_[change, True] | ~inside
     keep = first | last
     grid, n, inside = grid[keep], n[keep], inside[keep]
-    G = grid.size
     fixed = np.where(inside, xa[np.maximum(n, 0)], np.nan)
     # The LP separates exactly at every ball: f is constant on a ball (slope 0 there), so the
     # slope changes in one gap do not interact with another's. It is solved in blocks of gaps,

@@ -42,7 +42,9 @@ def lift(g: RampSum, xbar: np.ndarray, U: np.ndarray) -> RampSum:
     orthonormal columns, so ``|U e| = 1``, ``|U v| = |v|`` and the cost is unchanged. The result
     takes points of shape ``(n, d)``, also for ``d = 1``.
     """
-    xbar = as_finite_array(xbar, "xbar").reshape(-1)
+    xbar = as_finite_array(xbar, "xbar")
+    if xbar.ndim != 1 or xbar.size == 0:
+        raise ValueError(f"xbar must be a point of shape (d,) with d >= 1, got shape {xbar.shape}")
     U = as_finite_array(U, "U")
     if U.ndim != 2 or U.shape != (xbar.size, g.d):
         raise ValueError(f"U must have shape (d, r) = ({xbar.size}, {g.d}), got {U.shape}")

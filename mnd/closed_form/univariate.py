@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_finite_array, fraction, points_1d, positive_scalar
+from .._checks import fraction, points_1d, positive_scalar
 from ..ramps import RampSum
 
 

@@ -13,8 +13,12 @@ def markdown_table(rows: Sequence[Mapping[str, object]], columns: Sequence[str] 
     """A Markdown table of ``rows`` (dicts); ``formats`` maps a column to a format spec such as
     ``".3g"``, applied to numbers only (default: ``".4g"`` for floats; integers and other values
     are shown with ``str``)."""
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence):
+        raise TypeError(f"rows must be a sequence of dicts (one per row), got {type(rows).__name__}")
     if len(rows) == 0:
-        raise ValueError("markdown_table needs at least one row")
+        raise ValueError("rows must hold at least one row (a table needs one)")
+    if not all(isinstance(r, Mapping) for r in rows):
+        raise TypeError("rows must be a sequence of dicts (one per row, column -> value)")
     columns = list(columns or rows[0].keys())
     formats = dict(formats or {})
     missing = [c for c in columns if any(c not in r for r in rows)]
