@@ -83,14 +83,11 @@ def check_separation(X: np.ndarray, rho: float) -> None:
         )
 
 
-
 def check_distinct(X: np.ndarray) -> None:
     """``ValueError`` if two rows of ``X`` coincide."""
     i, j, dist_ij = _closest_pair(X)
     if dist_ij == 0:
         raise ValueError(f"clean points must be distinct: points {min(i, j)} and {max(i, j)} coincide")
-
-
 
 
 def check_dist(dist: object):
@@ -191,6 +188,15 @@ def row_norms(V: np.ndarray, axis: int = 1) -> np.ndarray:
     """Euclidean norms along ``axis`` without overflow or underflow: each vector is scaled by its
     largest entry first (``|v| = m |v / m|``, ``m = max |v_i|``)."""
     V = np.asarray(V, dtype=float)
-    m = np.max(np.abs(V), axis=axis, keepdims=True) if V.size else np.zeros(V.shape[:axis] + (1,) + V.shape[axis + 1:])
-    safe = np.where(m > 0, m, 1.0)
-    return (np.squeeze(safe, axis=axis) * np.linalg.norm(V / safe, axis=axis)) * (np.squeeze(m, axis=axis) > 0)
+    m = np.max(np.abs(V), axis=axis, keepdims=True, initial=0.0)
+    return (m * np.linalg.norm(V / np.where(m > 0, m, 1.0), axis=axis, keepdims=True)).squeeze(axis)
+
+
+def in_chunks(fn, Y: np.ndarray, columns: int, budget: int = 1 << 22) -> np.ndarray:
+    """``fn(Y)`` for a function of rows, evaluated on blocks of rows so that an intermediate
+    ``(rows, columns)`` array stays under ``budget`` elements (32 MB of floats): peak memory does
+    not grow with the number of rows. ``fn`` maps ``(k, d)`` to ``(k, d_out)``."""
+    step = max(1, budget // max(columns, 1))
+    if Y.shape[0] <= step:
+        return fn(Y)
+    return np.concatenate([fn(Y[i:i + step]) for i in range(0, Y.shape[0], step)])

@@ -97,7 +97,7 @@ def interpolation_error(f: Denoiser, x_clean: np.ndarray, rho: float, m: int = 6
     return float(np.max(_distances(out, tgt.reshape(out.shape))))
 
 
-def nearest_clean(x_clean: np.ndarray, y: np.ndarray, chunk: int = 4096) -> np.ndarray:
+def nearest_clean(x_clean: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The clean point nearest to each ``y`` (same shape as ``y``): a k-d tree query, memory
     independent of the number of points. ``y`` must be ``(n, d)`` (or ``(n,)`` for ``d = 1``)."""
     from scipy.spatial import cKDTree

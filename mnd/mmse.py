@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 from scipy.special import softmax
 
-from ._checks import as_points, points_2d, positive_scalar
+from ._checks import as_points, in_chunks, points_2d, positive_scalar
 
 
 def _logits(Xc: np.ndarray, Yc: np.ndarray, sigma: float) -> np.ndarray:
@@ -35,8 +35,7 @@ def emmse_posterior(x_clean: object, sigma: float, y: object) -> np.ndarray:
     Y, _ = as_points(y, X.shape[1], "y")
     ref = X.mean(axis=0)
     Xc, Yc = X - ref, Y - ref
-    return np.concatenate([softmax(_logits(Xc, Yc[i:i + 4096], sigma), axis=1)
-                           for i in range(0, len(Yc), 4096)] or [np.zeros((0, len(X)))])
+    return in_chunks(lambda Yi: softmax(_logits(Xc, Yi, sigma), axis=1), Yc, len(X))
 
 
 def emmse(x_clean: object, sigma: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -53,11 +52,7 @@ def emmse(x_clean: object, sigma: float) -> Callable[[np.ndarray], np.ndarray]:
 
     def denoise(y: np.ndarray) -> np.ndarray:
         Y, flat = as_points(y, X.shape[1], "y")
-        Yc = Y - ref
-        out = np.empty_like(Y)
-        step = max(1, (1 << 21) // max(len(X), 1))  # (step, N) blocks of about 16 MB
-        for i in range(0, len(Y), step):
-            out[i:i + step] = ref + softmax(_logits(Xc, Yc[i:i + step], sigma), axis=1) @ Xc
+        out = in_chunks(lambda Yi: ref + softmax(_logits(Xc, Yi, sigma), axis=1) @ Xc, Y - ref, len(X))
         return out[:, 0] if flat else out
 
     denoise.__doc__ = f"eMMSE denoiser of {X.shape[0]} points in d = {X.shape[1]}, sigma = {sigma:g}"

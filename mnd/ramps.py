@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_finite_array, as_points, row_norms
+from ._checks import as_finite_array, as_points, in_chunks, row_norms
 from .relu_net import BendHyperplanes, ReluNet
 
 
@@ -95,10 +95,7 @@ class RampSum:
     def __call__(self, y: np.ndarray) -> np.ndarray:
         """Evaluate ``h`` on a batch (shape convention above), in chunks of bounded memory."""
         Y, flat = as_points(y, self.d, "y")
-        out = np.empty_like(Y)
-        step = max(1, (1 << 22) // max(self.n_ramps, 1))  # ~32 MB of ramp values per chunk
-        for i in range(0, Y.shape[0], step):
-            out[i:i + step] = self.c + self.ramp_values(Y[i:i + step]) @ self.outputs
+        out = in_chunks(lambda Yi: self.c + self.ramp_values(Yi) @ self.outputs, Y, self.n_ramps)
         return out[:, 0] if flat else out
 
     def slopes(self) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_finite_array, as_points, check_rel_tol, row_norms
+from ._checks import as_finite_array, as_points, check_rel_tol, in_chunks, row_norms
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,8 @@ class ReluNet:
     def __call__(self, y: object) -> np.ndarray:
         """Evaluate ``h`` on a batch (shape convention of the class docstring)."""
         Y, flat = as_points(y, self.d, "y")
-        out = np.empty_like(Y)
-        step = max(1, (1 << 22) // max(self.width, 1))  # bounded memory: chunks of ~32 MB
-        for i in range(0, Y.shape[0], step):
-            Yi = Y[i:i + step]
-            out[i:i + step] = np.maximum(Yi @ self.W.T + self.b, 0.0) @ self.A.T + Yi @ self.V.T + self.c
+        out = in_chunks(lambda Yi: np.maximum(Yi @ self.W.T + self.b, 0.0) @ self.A.T + Yi @ self.V.T
+                        + self.c, Y, self.width)
         return out[:, 0] if flat else out
 
     def unit_costs(self) -> np.ndarray:

@@ -75,13 +75,13 @@ def min_cost_denoiser(X: object, rho: float, tol: float = 1e-7) -> RampSum:
     raise ValueError("no closed form applies to these points. Tried " + " | ".join(r[:300] for r in reasons))
 
 
-def _could_be_apex(X: np.ndarray, a: int, angle_tol: float = 1e-6, sample: int | None = None) -> bool:
+def _could_be_apex(X: np.ndarray, a: int, angle_tol: float = 1e-6) -> bool:
     """A fast necessary condition for :func:`rays` with apex ``a``: among a few other points (the
     first ``4 d + 2``), any two are seen from ``x_a`` on one ray (angle below ``angle_tol``) or
     at 90 degrees or more. A generic point cloud fails it at once, so the dispatcher decides "no
     closed form" in ``O(N d^2)`` time instead of grouping rays around every point."""
     V = np.delete(X, a, axis=0) - X[a]
-    V = V[: sample or 4 * X.shape[1] + 2]
+    V = V[: 4 * X.shape[1] + 2]
     n = np.linalg.norm(V, axis=1)
     if np.any(n == 0):
         return False
