@@ -52,7 +52,8 @@ def emmse(x_clean: object, sigma: float) -> Callable[[np.ndarray], np.ndarray]:
 
     def denoise(y: np.ndarray) -> np.ndarray:
         Y, flat = as_points(y, X.shape[1], "y")
-        out = in_chunks(lambda Yi: ref + softmax(_logits(Xc, Yi, sigma), axis=1) @ Xc, Y - ref, len(X))
+        out = in_chunks(lambda Yi: ref + softmax(_logits(Xc, Yi, sigma), axis=1) @ Xc, Y - ref, len(X),
+                        budget=1 << 21)  # smaller blocks: measured faster for the softmax
         return out[:, 0] if flat else out
 
     denoise.__doc__ = f"eMMSE denoiser of {X.shape[0]} points in d = {X.shape[1]}, sigma = {sigma:g}"
