@@ -25,9 +25,9 @@ $(VENDOR): _vendor/fetch.py
 
 vendor: $(VENDOR)  ## fetch the pinned widget manager, RequireJS and MathJax the offline site serves (npm)
 
-book: $(STAMP) $(VENDOR)  ## build the book to _build/html, executing every chapter
+book: $(STAMP) $(VENDOR)  ## build the book to _build/html, executing every chapter (no progress bars)
 	rm -rf _build/html _build/.doctrees
-	$(VENV)/bin/jupyter-book build . $(BOOK_FLAGS)
+	MND_PROGRESS=0 $(VENV)/bin/jupyter-book build . $(BOOK_FLAGS)
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
 
 unit: $(STAMP)  ## pytest: unit and property tests of mnd

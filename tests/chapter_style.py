@@ -21,6 +21,14 @@ MAX_LINE = 88            # characters in a code line
 INSTRUMENTATION = re.compile(r"set_num_threads|perf_counter|time\.time\(|T_START|CHAPTER_START|t_chapter")
 #: helpers that mnd provides (tables, angles, unit statistics): a chapter must not define its own
 HELPER_NAMES = re.compile(r"^\s*def\s+\w*(table|angle|unit_stat|units_of|edge_stat)\w*\s*\(", re.I)
+#: text about the build or the repository, not the book (anywhere in a chapter)
+BUILD_TALK = re.compile(r"design notes|training\.md|benchmarks/|README\.md|fails the build|now warns|"
+                        r"executed in \d|build fails|chapter executed", re.I)
+#: text smaller than 9 pt as displayed, or progress bars switched off by hand (the build does it)
+SMALL_TEXT = re.compile(r"(font)?size\s*=\s*[0-8](\.\d*)?\b(?!\s*\*)|['\"]x{1,2}-small['\"]")
+NO_PROGRESS = re.compile(r"progress\s*=\s*False")
+#: a cell that checks a claim with ``assert`` runs in the build but is hidden from readers
+ASSERT = re.compile(r"^\s*assert\b")
 
 
 @dataclass
@@ -32,6 +40,10 @@ class ChapterStats:
     long_lines: list[str] = field(default_factory=list)
     instrumentation: list[str] = field(default_factory=list)
     helpers: list[str] = field(default_factory=list)
+    build_talk: list[str] = field(default_factory=list)
+    small_text: list[str] = field(default_factory=list)
+    no_progress: list[str] = field(default_factory=list)
+    visible_asserts: list[str] = field(default_factory=list)
 
 
 def measure(path: Path) -> ChapterStats:
@@ -41,14 +53,19 @@ def measure(path: Path) -> ChapterStats:
     text = Path(path).read_text().splitlines()
     st.lines = len(text)
     in_cell, in_meta, cur = False, False, 0
+    meta: list[str] = []
     for line in text:
+        if BUILD_TALK.search(line):
+            st.build_talk.append(line.strip())
         if not in_cell and line.startswith("```{code-cell}"):
-            in_cell, in_meta, cur, first = True, False, 0, True
+            in_cell, in_meta, cur, first, meta, asserts = True, False, 0, True, [], []
             continue
         if in_cell:
             if line.startswith("```"):
                 in_cell = False
                 st.cells.append(cur)
+                if asserts and not any("remove-cell" in m for m in meta):
+                    st.visible_asserts.append(asserts[0])
                 continue
             if first and line.strip() == "---":
                 in_meta, first = True, False
@@ -56,7 +73,14 @@ def measure(path: Path) -> ChapterStats:
             first = False
             if in_meta:
                 in_meta = line.strip() != "---"
+                meta.append(line)
                 continue
+            if ASSERT.search(line):
+                asserts.append(line.strip())
+            if SMALL_TEXT.search(line):
+                st.small_text.append(line.strip())
+            if NO_PROGRESS.search(line):
+                st.no_progress.append(line.strip())
             cur += 1
             st.code_lines += 1
             if len(line) > MAX_LINE:
@@ -94,6 +118,8 @@ if __name__ == "__main__":
     for p in args:
         s = measure(p)
         for kind, items in (("long", s.long_lines), ("instrumentation", s.instrumentation),
-                            ("helper", s.helpers)):
+                            ("helper", s.helpers), ("build talk", s.build_talk),
+                            ("small text", s.small_text), ("progress off", s.no_progress),
+                            ("visible assert", s.visible_asserts)):
             for line in items:
                 print(f"{p.name}: {kind}: {line[:100]}")

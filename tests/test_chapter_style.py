@@ -42,6 +42,35 @@ def test_no_local_helper_that_mnd_provides(st):
     assert not st.helpers, st.helpers
 
 
+@pytest.mark.parametrize("st", STATS, ids=lambda s: s.path.name)
+def test_no_text_about_the_build_or_files_outside_the_book(st):
+    assert not st.build_talk, st.build_talk
+
+
+@pytest.mark.parametrize("st", STATS, ids=lambda s: s.path.name)
+def test_no_text_under_9pt_and_no_progress_switched_off(st):
+    assert not st.small_text, st.small_text
+    assert not st.no_progress, st.no_progress
+
+
+@pytest.mark.parametrize("st", STATS, ids=lambda s: s.path.name)
+def test_cells_that_assert_are_hidden(st):
+    """A cell checking a claim with ``assert`` runs in the build but carries the remove-cell tag."""
+    assert not st.visible_asserts, st.visible_asserts
+
+
+def test_the_new_rules_catch_what_they_should(tmp_path):
+    page = tmp_path / "y.md"
+    page.write_text("See the design notes.\n\n```{code-cell} ipython3\nassert x == 1\n"
+                    "ax.legend(fontsize=7)\ntrain(net, progress=False)\n```\n\n"
+                    "```{code-cell} ipython3\n---\ntags: [remove-cell]\n---\nassert y\n"
+                    "ax.legend(fontsize=9)\n```\n")
+    st = measure(page)
+    assert st.build_talk == ["See the design notes."]
+    assert st.visible_asserts == ["assert x == 1"]
+    assert st.small_text == ["ax.legend(fontsize=7)"] and st.no_progress == ["train(net, progress=False)"]
+
+
 def test_the_measure_counts_what_it_should(tmp_path):
     page = tmp_path / "x.md"
     page.write_text("# T\n\ntext\n\n```{code-cell} ipython3\n---\nmystnb:\n  x: 1\n---\n"

@@ -70,3 +70,32 @@ def test_rejects_bad_arguments():
     with pytest.raises(ValueError, match="direction"):
         line_profile(ax, lambda Y: Y, np.zeros(2), np.ones(3), [0.0])
     plt.close(fig)
+
+
+def test_style_keeps_every_text_size_at_9pt_or_more():
+    """After style(), every font-size setting resolves to at least 9 pt (figures are displayed at
+    100 px per inch, unshrunk, so 9 pt is the smallest text a reader meets)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    from mnd.show import style
+
+    with mpl.rc_context():
+        style()
+        sizes = {k: FontProperties(size=v).get_size_in_points()
+                 for k, v in mpl.rcParams.items() if k.endswith(("fontsize", "labelsize", "titlesize"))
+                 or k == "font.size"}
+        assert min(sizes.values()) >= 9, {k: s for k, s in sizes.items() if s < 9}
+        assert mpl.rcParams["figure.dpi"] == 100 and mpl.rcParams["savefig.dpi"] == 200
+
+
+def test_show_never_asks_for_text_under_9pt():
+    import re
+    from pathlib import Path
+
+    import mnd.show
+
+    small = re.compile(r"fontsize\s*=\s*[0-8](\.\d*)?\b|x{1,2}-small")
+    hits = [f"{p.name}: {line.strip()}" for p in Path(mnd.show.__path__[0]).glob("*.py")
+            for line in p.read_text().splitlines() if small.search(line)]
+    assert not hits, hits

@@ -47,7 +47,7 @@ def test_frame_log(tmp_path, monkeypatch):
 def test_frame_grid_slider_links_both_sliders():
     from mnd.show.widgets import frame_grid_slider
 
-    frames = [[b"a", b"b", b"c"], [b"d", b"e", b"f"]]
+    frames = [[_png(10 + i + j) for j in range(3)] for i in range(2)]
     box = frame_grid_slider(frames, ["r0", "r1"], ["c0", "c1", "c2"], "row", "col", initial=(1, 2))
     (col, row), outer = box.children[0].children, box.children[1]
     assert outer.selected_index == 1 and all(s.selected_index == 2 for s in outer.children)
@@ -57,3 +57,48 @@ def test_frame_grid_slider_links_both_sliders():
         frame_grid_slider(frames, ["r0"], ["c0", "c1", "c2"], "row", "col")
     with pytest.raises(ValueError, match="initial"):
         frame_grid_slider(frames, ["r0", "r1"], ["c0", "c1", "c2"], "row", "col", initial=(2, 0))
+
+
+def _png(width: int, height: int = 7) -> bytes:
+    """A tiny real PNG of the given size (white), written with matplotlib."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    buf = io.BytesIO()
+    plt.imsave(buf, np.ones((height, width, 3)), format="png")
+    return buf.getvalue()
+
+
+def test_frames_are_stored_at_twice_their_displayed_width():
+    """A frame image shows at half its pixel width (sharp at 2x), and never wider than the column."""
+    import matplotlib.pyplot as plt
+
+    from mnd.show.widgets import frame_image, png_size, render_frames
+
+    assert png_size(_png(37, 11)) == (37, 11)
+    img = frame_image(_png(300))
+    assert img.layout.width == "150px" and img.layout.max_width == "100%"
+    frame = render_frames(lambda v, fig: fig.add_subplot().plot([0, v]), [1.0], figsize=(3.0, 2.0),
+                          progress=False)[0]
+    w, h = png_size(frame)          # 3 in at 100 px/in displayed, stored at 200 px/in (tight bbox)
+    assert 500 <= w <= 620 and 300 <= h <= 420
+    with pytest.raises(ValueError, match="PNG"):
+        png_size(b"GIF89a........................")
+    plt.close("all")
+
+
+def test_progress_policy(monkeypatch):
+    """progress=None follows $MND_PROGRESS (0 turns bars off); True/False always win."""
+    from mnd.show.progress import progress_bar, progress_enabled
+
+    monkeypatch.delenv("MND_PROGRESS", raising=False)
+    assert progress_enabled(None) is True
+    monkeypatch.setenv("MND_PROGRESS", "0")
+    assert progress_enabled(None) is False and progress_enabled(True) is True
+    assert progress_bar(total=3, progress=None).disable
+    monkeypatch.setenv("MND_PROGRESS", "1")
+    assert progress_enabled(None) is True and progress_enabled(False) is False
+    with pytest.raises(TypeError, match="progress"):
+        progress_enabled("yes")

@@ -36,12 +36,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .._checks import as_finite_array, points_2d, positive_int, positive_scalar
 from ..data import constraint_points, noisy_samples
 from .gaussian import expected_denoising_loss
 from .network import ShallowDenoiser
+from ..show.progress import progress_bar
 
 MODES = ("online", "offline", "interpolate", "expected")
 
@@ -62,8 +62,8 @@ class History:
         return {k: np.asarray(getattr(self, k)) for k in ("step", "loss", "cost", "residual")}
 
 
-def _progress(total: int, desc: str, enabled: bool):
-    return tqdm(total=total, desc=desc, disable=not enabled, mininterval=0.5, leave=True)
+def _progress(total: int, desc: str, enabled: bool | None):
+    return progress_bar(total=total, desc=desc, progress=enabled)
 
 
 def train(
@@ -84,7 +84,7 @@ def train(
     grow_beta: bool = True,
     optimizer: str = "adam",
     samples: tuple[np.ndarray, np.ndarray] | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     callback: Callable[[int, ShallowDenoiser, "History"], bool] | None = None,
 ) -> History:
     """Train ``net`` in place on clean points ``x_clean`` (``(N,)`` or ``(N, d)``); see module doc.
@@ -275,7 +275,7 @@ def _lbfgs(params: list, iters: int, tol_grad: float, tol_change: float) -> torc
 
 
 def _augmented_lagrangian(net: ShallowDenoiser, Y: np.ndarray, T: np.ndarray, outer: int, inner: int,
-                          beta: float, grow_beta: bool, progress: bool, callback, hist: History) -> bool:
+                          beta: float, grow_beta: bool, progress: bool | None, callback, hist: History) -> bool:
     """Rounds of L-BFGS on ``C + <mu, r> + (beta/2)|r|^2``, then ``mu += beta r`` (module doc).
 
     With ``grow_beta``: while the largest residual exceeds 5% of the targets' spread and a round

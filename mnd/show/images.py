@@ -31,7 +31,7 @@ def _bare(ax: plt.Axes, title: str) -> plt.Axes:
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_title(title, fontsize=8)
+    ax.set_title(title, fontsize=9)
     return ax
 
 

@@ -17,13 +17,32 @@ PALETTE = {
 CYCLE = [PALETTE[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky", "black")]
 
 
+#: Figures are drawn at this many pixels per inch as displayed (CSS px); the book's text column
+#: is about 690 px wide at a 1280 px window, so a figure up to 6.8 in wide is shown unshrunk.
+DISPLAY_DPI = 100
+#: Raster figures are stored at this multiple of their displayed size (sharp on high-DPI screens).
+PIXEL_RATIO = 2
+
+
 def style() -> None:
-    """Set the book's matplotlib defaults (palette, sizes, grid)."""
+    """Set the book's matplotlib defaults: Okabe-Ito palette, text no smaller than 9 pt (ticks
+    and legends 10 pt, labels 11 pt at :data:`DISPLAY_DPI`), light grid; in IPython, figures are
+    shown as PNGs at :data:`PIXEL_RATIO` times their displayed size ("retina")."""
     plt.rcParams.update({
-        "axes.prop_cycle": plt.cycler(color=CYCLE), "figure.dpi": 100, "savefig.dpi": 100,
-        "axes.grid": True, "grid.alpha": 0.3, "font.size": 10, "legend.fontsize": 9,
+        "axes.prop_cycle": plt.cycler(color=CYCLE), "figure.dpi": DISPLAY_DPI,
+        "savefig.dpi": DISPLAY_DPI * PIXEL_RATIO, "figure.figsize": (6.4, 4.0),
+        "font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "legend.fontsize": 10,
+        "xtick.labelsize": 10, "ytick.labelsize": 10, "legend.title_fontsize": 10,
+        "figure.titlesize": 12, "axes.grid": True, "grid.alpha": 0.3,
         "axes.spines.top": False, "axes.spines.right": False, "figure.constrained_layout.use": True,
     })
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python: nothing to configure
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def plot_1d(
@@ -67,7 +86,7 @@ def mark_ramps_1d(ax: plt.Axes, ramps: RampSum, alpha: float = 0.15) -> plt.Axes
 
 def caption_note(fig: plt.Figure, text: str) -> None:
     """A small note under the axes (for settings such as sigma, lambda, seeds)."""
-    fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=8, color="0.3")
+    fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=9, color="0.3")
 
 
 def line_profile(

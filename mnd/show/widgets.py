@@ -16,11 +16,13 @@ from typing import Callable, Mapping, Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from tqdm.auto import tqdm
+
+from .plotting import DISPLAY_DPI, PIXEL_RATIO
+from .progress import progress_bar
 
 
-def figure_to_png(fig: plt.Figure, dpi: int = 80) -> bytes:
-    """Render a matplotlib figure to PNG bytes and close it."""
+def figure_to_png(fig: plt.Figure, dpi: int = DISPLAY_DPI * PIXEL_RATIO) -> bytes:
+    """Render a matplotlib figure to PNG bytes (by default at twice its displayed size) and close it."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
@@ -31,8 +33,8 @@ def render_frames(
     draw: Callable[[object, plt.Figure], None],
     values: Sequence[object],
     figsize: tuple[float, float] = (6.0, 3.6),
-    dpi: int = 80,
-    progress: bool = True,
+    dpi: int = DISPLAY_DPI * PIXEL_RATIO,
+    progress: bool | None = None,
     name: str = "",
 ) -> list[bytes]:
     """One PNG per value: ``draw(value, fig)`` fills a fresh figure of size ``figsize``.
@@ -45,7 +47,7 @@ def render_frames(
         raise ValueError("render_frames needs at least one value")
     frames = []
     t0 = time.perf_counter()
-    for v in tqdm(values, desc="rendering frames", disable=not progress, leave=False):
+    for v in progress_bar(iterable=values, desc="rendering frames", progress=progress, leave=False):
         fig = plt.figure(figsize=figsize)
         draw(v, fig)
         frames.append(figure_to_png(fig, dpi=dpi))
@@ -55,6 +57,21 @@ def render_frames(
         with open(log, "a") as fh:
             fh.write(json.dumps(rec) + "\n")
     return frames
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of PNG bytes, read from the IHDR chunk."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        raise ValueError("not PNG bytes")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def frame_image(png: bytes, pixel_ratio: int = PIXEL_RATIO) -> widgets.Image:
+    """An ``Image`` widget showing ``png`` at ``1/pixel_ratio`` of its pixel width (sharp on
+    high-DPI screens), shrunk further only when the column is narrower."""
+    width = png_size(png)[0] / pixel_ratio
+    return widgets.Image(value=png, format="png",
+                         layout=widgets.Layout(width=f"{width:.0f}px", max_width="100%", height="auto"))
 
 
 def frame_slider(
@@ -72,7 +89,7 @@ def frame_slider(
         raise ValueError(f"need as many labels as frames (> 0), got {len(labels)} labels, {len(frames)} frames")
     if not 0 <= initial < len(frames):
         raise ValueError(f"initial index {initial} outside 0..{len(frames) - 1}")
-    images = [widgets.Image(value=f, format="png", layout=widgets.Layout(max_width="100%")) for f in frames]
+    images = [frame_image(f) for f in frames]
     stack = widgets.Stack(images, selected_index=initial)
     slider = widgets.SelectionSlider(
         options=list(labels), index=initial, description=description, continuous_update=True,
@@ -136,8 +153,7 @@ def frame_grid_slider(
     i0, j0 = initial
     if not (0 <= i0 < len(row_labels) and 0 <= j0 < len(col_labels)):
         raise ValueError(f"initial {initial} outside the {len(row_labels)} x {len(col_labels)} grid")
-    inner = [widgets.Stack([widgets.Image(value=f, format="png", layout=widgets.Layout(max_width="100%"))
-                            for f in row], selected_index=j0) for row in frames]
+    inner = [widgets.Stack([frame_image(f) for f in row], selected_index=j0) for row in frames]
     outer = widgets.Stack(inner, selected_index=i0)
     col_slider = widgets.SelectionSlider(options=list(col_labels), index=j0, description=col_description,
                                          style={"description_width": "initial"})
