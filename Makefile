@@ -45,8 +45,13 @@ bench: $(STAMP)  ## full benchmarks (paper budgets, 3 repetitions; ~15 min): tab
 bench-smoke: $(STAMP)  ## seconds-long benchmark run (CI)
 	$(PY) benchmarks/bench.py --smoke
 
-lab: $(STAMP)  ## JupyterLab with jupytext: chapters/*.md open as notebooks
-	$(PY) -m pip install --quiet jupyterlab==4.6.6
+LAB_STAMP := $(VENV)/.lab-stamp
+$(LAB_STAMP): $(STAMP) binder/requirements.txt binder/overrides.json
+	$(PY) -m pip install --quiet jupyterlab==4.6.6 jupyterlab-myst==2.7.0
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash binder/postBuild
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)  ## JupyterLab: chapters open as notebooks (jupytext), MyST result boxes render
 	$(VENV)/bin/jupyter lab chapters/
 
 clean:

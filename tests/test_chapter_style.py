@@ -79,3 +79,27 @@ def test_the_measure_counts_what_it_should(tmp_path):
     st = measure(page)
     assert (st.lines, st.code_lines, st.cells) == (19, 6, [3, 3])
     assert len(st.instrumentation) == 1 and len(st.helpers) == 1
+
+
+@pytest.mark.parametrize("path", chapter_paths(), ids=lambda p: p.name)
+def test_saving_a_run_chapter_in_jupyterlab_rewrites_nothing(path):
+    """Open a chapter as JupyterLab does (jupytext, with the repository's jupytext.toml), run it
+    (outputs, execution counts, timing metadata, language info) and save it: the text is unchanged,
+    so a reader's clone stays clean."""
+    import jupytext
+    from jupytext.config import load_jupytext_config
+
+    config = load_jupytext_config(str(path))
+    assert config is not None, "jupytext.toml is not found from the chapters"
+    text = path.read_text()
+    nb = jupytext.reads(text, fmt="md:myst", config=config)
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.2"}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 7
+            cell.outputs = [{"output_type": "stream", "name": "stdout", "text": "ran\n"}]
+            cell.metadata["execution"] = {"iopub.status.busy": "2026-11-29T00:00:00Z"}
+            cell.metadata["ExecuteTime"] = {"end_time": "2026-11-29T00:00:01Z"}
+    saved = jupytext.writes(nb, fmt="md:myst", config=config)
+    assert saved == text, (f"{path.name}: saving rewrites it; normalise with "
+                           f"`python tests/chapter_format.py {path}`")

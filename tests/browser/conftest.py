@@ -83,6 +83,7 @@ def pytest_terminal_summary(terminalreporter):
     tr.section("browser: pages checked")
     tr.write_line(f"budget: HTML <= {b.html / 1e6:.1f} MB, page + resources <= {b.total / 1e6:.1f} MB")
     for r in reports:
-        tr.write_line(f"{r.path:40s} {'ok  ' if not r.problems else 'FAIL'} HTML {r.html_bytes / 1e6:5.2f} MB  "
+        tr.write_line(f"{r.path:34s} {r.width:4d} px {'ok  ' if not r.problems else 'FAIL'} HTML {r.html_bytes / 1e6:5.2f} MB  "
                       f"total {r.total_bytes / 1e6:5.2f} MB  {r.static_widgets} static widgets  "
-                      f"{r.math:3d} formulas  {r.images:2d} images  {r.seconds:4.1f} s")
+                      f"{r.math:3d} formulas  {r.images:2d} images  {r.screens:4.1f} screens  "
+                      f"{r.seconds:4.1f} s")

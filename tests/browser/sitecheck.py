@@ -16,6 +16,16 @@ What one page must satisfy (:func:`check_page`; each failure is one line in the 
   widget* responds: a view whose model tree holds a ``Stack`` and a slider is a static widget,
   and pressing an arrow key on each of its focused slider handles must change the image shown;
 - the HTML (widget state included) and everything it loads stay under a size budget;
+- nothing is wider than the window: at a desktop width (1280 px) no code block, output, formula or
+  table scrolls sideways either; at a phone width (390 px) only code blocks, outputs, tables and
+  display formulas may scroll, inside their own box;
+- every content image is stored at >= 1.5x the pixels it is displayed with (sharp on high-DPI
+  screens), is shown at >= 85% of its intended width at 1280 px, and has alt text that is not a
+  file path;
+- no console error; no progress-bar widget; no widget whose controls change nothing on the static
+  page (controls without a Stack of precomputed frames); no text about the build (design notes,
+  ``training.md``, ``benchmarks/README.md``, "fails the build") and no placeholder URL;
+- the page is at most about 15 screens (900 px each) long at 1280 px;
 
 and a full-page screenshot is written when asked.
 """
@@ -40,8 +50,22 @@ CHROMIUM_ARGS = [
     "--disable-extensions", "--metrics-recording-only", "--disable-breakpad",
 ]
 LOOPBACK = {"127.0.0.1"}
-# The only page error a built page may raise (sphinx-thebe 0.3.1 declares THEBE_JS_URL twice).
-ALLOWED_PAGE_ERRORS = [re.compile(r"Identifier 'THEBE_JS_URL' has already been declared")]
+#: Page errors a built page may raise: none.
+ALLOWED_PAGE_ERRORS: list[re.Pattern] = []
+#: Console messages of type "error" that are not the page's fault: none.
+ALLOWED_CONSOLE_ERRORS: list[re.Pattern] = []
+DESKTOP, PHONE = 1280, 390
+SCREEN_HEIGHT = 900
+MAX_SCREENS = 16          # "about 15 screens"
+MIN_PIXEL_RATIO = 1.5     # stored pixels per displayed pixel
+MIN_SHOWN_FRACTION = 0.85  # displayed width / intended width, at the desktop width
+#: text a reader must never meet (about the build or the repository, or a placeholder)
+FORBIDDEN_TEXT = re.compile(r"design notes|training\.md|benchmarks/README\.md|fails the build|"
+                            r"mnd-book/minimum-norm-denoisers|PLACEHOLDER", re.I)
+#: widget models that are controls (they should change something) and progress bars
+CONTROL_MODELS = ("SliderModel", "DropdownModel", "ToggleButtonsModel", "CheckboxModel",
+                  "TextModel", "RadioButtonsModel", "SelectModel", "ButtonModel")
+PROGRESS_MODELS = ("FloatProgressModel", "IntProgressModel")
 
 
 @dataclass(frozen=True)
@@ -159,6 +183,15 @@ class WidgetView:
     static: bool            # the model tree holds a Stack and a slider
     names: list[str] = field(default_factory=list)   # model names in the tree (for messages)
 
+    @property
+    def controls_without_frames(self) -> bool:
+        """Controls but no Stack of frames: on a static page moving them changes nothing."""
+        return any(n.endswith(CONTROL_MODELS) for n in self.names) and "StackModel" not in self.names
+
+    @property
+    def progress_bar(self) -> bool:
+        return any(n in PROGRESS_MODELS for n in self.names)
+
 
 def widget_views(html: str) -> list[WidgetView]:
     """The widget views of a page, in document order, classified from the embedded state."""
@@ -260,6 +293,87 @@ _SIZES_JS = """
 """
 
 
+_LAYOUT_JS = """
+(desktop) => {
+  const W = document.documentElement.clientWidth;
+  const out = {pageWidth: document.documentElement.scrollWidth, window: W,
+               height: document.documentElement.scrollHeight, wide: [], scrolling: []};
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const desc = el => (el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+                      ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '')
+                      + ' "' + (el.textContent || '').trim().slice(0, 50) + '"');
+  // anything sticking out of the window on the right (the page would scroll sideways)
+  for (const el of document.querySelectorAll('main *, header *, .bd-sidebar-primary *')) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    let clipped = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const st = getComputedStyle(p);
+      if (/(auto|scroll|hidden|clip)/.test(st.overflowX) && p.clientWidth < p.scrollWidth + 1) {
+        const pr = p.getBoundingClientRect(); if (pr.right <= W + 1) { clipped = true; break; }
+      }
+    }
+    if (!clipped && r.right > W + 1 && getComputedStyle(el).position !== 'fixed') out.wide.push(desc(el));
+    if (out.wide.length > 5) break;
+  }
+  // boxes that scroll sideways: code, outputs, tables, display math
+  const boxes = 'div.highlight pre, .cell_output pre, .output pre, table, mjx-container[display="true"], div.math';
+  for (const el of document.querySelectorAll(boxes)) {
+    if (!visible(el)) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      const kind = el.matches('table') ? 'table' : (el.matches('pre') ? 'code' : 'math');
+      out.scrolling.push({kind, what: desc(el), by: el.scrollWidth - el.clientWidth});
+    }
+  }
+  return out;
+}
+"""
+
+_CONTENT_IMAGES_JS = """
+() => [...document.querySelectorAll('main img')].filter(img => {
+    const r = img.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && !img.closest('.header-article, .bd-header, nav');
+  }).map(img => ({src: (img.getAttribute('src') || '').slice(0, 80), alt: img.getAttribute('alt') || '',
+                  natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+                  intended: parseFloat(img.getAttribute('width')) ||
+                            parseFloat(img.style.width) || (img.naturalWidth / 2),
+                  widget: img.classList.contains('widget-image')}))
+"""
+
+_PATH_ALT = re.compile(r"(^|/)[^ ]+\.(png|jpe?g|svg|gif|webp)$|^_images/|^\.\./_images/", re.I)
+
+
+def layout_problems(page, width: int) -> tuple[list[str], int]:
+    """Overflow and length problems of the loaded ``page`` at viewport ``width``; and its height."""
+    problems = []
+    lay = page.evaluate(_LAYOUT_JS, width == DESKTOP)
+    if lay["pageWidth"] > lay["window"] + 1:
+        problems.append(f"{width} px: the page is {lay['pageWidth']} px wide (window {lay['window']}); "
+                        f"sticking out: {lay['wide'][:3]}")
+    elif lay["wide"]:
+        problems.append(f"{width} px: content sticks out of the window: {lay['wide'][:3]}")
+    for box in lay["scrolling"]:
+        if width == DESKTOP or box["kind"] not in ("code", "table", "math"):
+            problems.append(f"{width} px: {box['kind']} scrolls sideways by {box['by']} px: {box['what']}")
+    return problems, lay["height"]
+
+
+def image_problems(images: list[dict], width: int) -> list[str]:
+    """Resolution, shown fraction (desktop only) and alt text of content images."""
+    problems = []
+    for img in images:
+        name = img["src"] or "(inline image)"
+        if img["shown"] > 0 and img["natural"] < MIN_PIXEL_RATIO * img["shown"] - 0.5:
+            problems.append(f"{width} px: image {name} has {img['natural']} px for {img['shown']:.0f} "
+                            f"displayed ({img['natural'] / img['shown']:.2f}x < {MIN_PIXEL_RATIO}x)")
+        if width == DESKTOP and img["shown"] < MIN_SHOWN_FRACTION * img["intended"] - 0.5:
+            problems.append(f"image {name} is shrunk to {img['shown'] / img['intended']:.0%} of its width "
+                            f"({img['shown']:.0f} of {img['intended']:.0f} px)")
+        if not img["widget"] and (not img["alt"].strip() or _PATH_ALT.search(img["alt"].strip())):
+            problems.append(f"image {name}: alt text {img['alt'][:60]!r} is empty or a file path")
+    return problems
+
+
 @dataclass
 class PageReport:
     path: str
@@ -270,16 +384,20 @@ class PageReport:
     math: int = 0
     images: int = 0
     seconds: float = 0.0
+    screens: float = 0.0
+    width: int = DESKTOP
 
 
 def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGET,
-               screenshot: Path | None = None) -> PageReport:
-    """Open ``base_url + path`` in a fresh browser context and check it (see the module doc)."""
+               screenshot: Path | None = None, width: int = DESKTOP) -> PageReport:
+    """Open ``base_url + path`` in a fresh browser context ``width`` px wide and check it (see the
+    module doc). The widget sliders and size budget are tried at the desktop width only."""
     t0 = time.monotonic()
-    report = PageReport(path)
+    report = PageReport(path, width=width)
     problems = report.problems
     origin = urlparse(base_url)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context = browser.new_context(viewport={"width": width, "height": SCREEN_HEIGHT},
+                                  service_workers="block")
     page = context.new_page()
     blocked: list[str] = []
 
@@ -294,6 +412,8 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
     page.route("**/*", route)
     page_errors: list[str] = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})")
             if urlparse(r.url).hostname in LOOPBACK else None)
@@ -309,10 +429,20 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
 
         # widgets: every view with a saved model renders (the sliders are tried further down)
         views = widget_views(html)
-        for v in views:
+        for i, v in enumerate(views):
             if not v.in_state:
                 problems.append(f"widget {v.model_id}: its model is not in the saved widget state "
                                 f"(blank on the static site)")
+            elif v.progress_bar:
+                problems.append(f"widget {i}: a progress bar on a built page")
+            elif v.controls_without_frames:
+                problems.append(f"widget {i}: its controls change nothing on the static page "
+                                f"(no precomputed frames): {sorted(set(v.names))[:5]}")
+        text = page.evaluate("() => document.body.innerText")
+        links = " ".join(page.evaluate("() => [...document.querySelectorAll('a[href]')]"
+                                       ".map(a => a.getAttribute('href'))"))
+        for m in dict.fromkeys(x.group(0) for x in FORBIDDEN_TEXT.finditer(text + " " + links)):
+            problems.append(f"text: {m!r} on the page (build talk or a placeholder)")
         expected = [v.in_state for v in views]
         rendered: list[bool] = []
         if any(expected):
@@ -346,6 +476,14 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
         for img in imgs:
             if not img["ok"]:
                 problems.append(f"image not decoded: {img['src']}")
+        problems.extend(image_problems(page.evaluate(_CONTENT_IMAGES_JS), width))
+
+        # layout: nothing wider than the window; at most about 15 screens
+        lay, height = layout_problems(page, width)
+        problems.extend(lay)
+        report.screens = height / SCREEN_HEIGHT
+        if width == DESKTOP and report.screens > MAX_SCREENS:
+            problems.append(f"length: {report.screens:.1f} screens at {width} px (limit about 15)")
 
         # screenshot: the page as a reader first sees it (before the sliders are moved)
         if screenshot is not None:
@@ -355,7 +493,7 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
             page.screenshot(path=str(screenshot), full_page=True)
 
         # static widgets: each slider must change the frame shown
-        for i, v in enumerate(views):
+        for i, v in enumerate(views if width == DESKTOP else []):
             if not (v.static and v.in_state) or i >= len(rendered) or not rendered[i]:
                 continue
             report.static_widgets += 1
@@ -386,9 +524,9 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
         sizes = page.evaluate(_SIZES_JS)
         report.html_bytes = len(html.encode())
         report.total_bytes = report.html_bytes + sizes["resources"]
-        if report.html_bytes > budget.html:
+        if width == DESKTOP and report.html_bytes > budget.html:
             problems.append(f"size: HTML is {report.html_bytes / 1e6:.2f} MB > budget {budget.html / 1e6:.2f} MB")
-        if report.total_bytes > budget.total:
+        if width == DESKTOP and report.total_bytes > budget.total:
             problems.append(f"size: page and resources {report.total_bytes / 1e6:.2f} MB > budget "
                             f"{budget.total / 1e6:.2f} MB; biggest {sizes['biggest']}")
     finally:
@@ -396,6 +534,10 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
         for e in page_errors:
             if not any(p.search(e) for p in ALLOWED_PAGE_ERRORS):
                 problems.append(f"page error: {e[:300]}")
+        blocked_msgs = ("net::ERR_BLOCKED_BY_CLIENT", "status of 404")   # reported below already
+        for e in dict.fromkeys(console_errors):
+            if not any(p.search(e) for p in ALLOWED_CONSOLE_ERRORS) and not any(b in e for b in blocked_msgs):
+                problems.append(f"console error: {e[:300]}")
         for u in dict.fromkeys(blocked):
             problems.append(f"external request (blocked; the site must work offline): {u[:150]}")
         for f in dict.fromkeys(failed):
@@ -407,8 +549,9 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
     return report
 
 
-def screenshot_name(path: str) -> str:
-    return path.replace("/", "__").removesuffix(".html") + ".png"
+def screenshot_name(path: str, width: int = DESKTOP) -> str:
+    stem = path.replace("/", "__").removesuffix(".html")
+    return f"{stem}.png" if width == DESKTOP else f"{stem}@{width}.png"
 
 
 def main(argv: list[str]) -> int:

@@ -85,6 +85,55 @@ def test_page_error_is_flagged(browser, fixture_server):
     assert problems == ["page error: fixture: boom"]
 
 
+def only(problems: list[str], needle: str) -> None:
+    assert len(problems) == 1 and needle in problems[0], problems
+
+
+def test_console_error_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "console_error.html").problems, "console error: fixture: bad")
+
+
+def test_blurry_image_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "blurry_image.html").problems, "has 160 px for 160 displayed")
+
+
+def test_shrunk_image_is_flagged(browser, fixture_server):
+    problems = check(browser, fixture_server, "shrunk_image.html").problems
+    only(problems, "shrunk to 62% of its width")
+
+
+def test_path_alt_text_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "path_alt.html").problems, "is empty or a file path")
+
+
+def test_wide_element_is_flagged_at_both_widths(browser, fixture_server):
+    for width in (sitecheck.DESKTOP, sitecheck.PHONE):
+        problems = check(browser, fixture_server, "wide_element.html", width=width).problems
+        assert problems and all("px wide" in p or "sticks out" in p for p in problems), problems
+
+
+def test_code_may_scroll_in_its_box_on_a_phone_only(browser, fixture_server):
+    only(check(browser, fixture_server, "scrolling_code.html").problems, "code scrolls sideways")
+    assert check(browser, fixture_server, "scrolling_code.html", width=sitecheck.PHONE).problems == []
+
+
+def test_good_page_passes_on_a_phone(browser, fixture_server):
+    assert check(browser, fixture_server, "good.html", width=sitecheck.PHONE).problems == []
+
+
+def test_long_page_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "long_page.html").problems, "screens at 1280 px")
+
+
+def test_build_talk_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "build_talk.html").problems, "'design notes' on the page")
+
+
+def test_dead_and_progress_widgets_are_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "live_widget.html").problems, "controls change nothing")
+    only(check(browser, fixture_server, "progress_widget.html").problems, "a progress bar")
+
+
 def test_size_budget_is_enforced(browser, fixture_server):
     problems = check(browser, fixture_server, "good.html",
                      budget=sitecheck.Budget(html=1_000, total=100_000_000)).problems
