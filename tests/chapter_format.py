@@ -17,6 +17,8 @@ import jupytext
 from jupytext.config import load_jupytext_config
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+#: the kernel JupyterLab (make lab, Binder) writes into a notebook it saves, keys in its order
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def _one_line(value):
@@ -34,6 +36,7 @@ def normalise(path: Path) -> bool:
     config = load_jupytext_config(str(path))
     text = path.read_text()
     nb = jupytext.reads(text, fmt="md:myst", config=config)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     for cell in nb.cells:
         cell.metadata = _one_line(dict(cell.metadata))
     saved = jupytext.writes(nb, fmt="md:myst", config=config)

@@ -94,6 +94,8 @@ def test_saving_a_run_chapter_in_jupyterlab_rewrites_nothing(path):
     text = path.read_text()
     nb = jupytext.reads(text, fmt="md:myst", config=config)
     nb.metadata["language_info"] = {"name": "python", "version": "3.11.2"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}    # what JupyterLab writes back
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.execution_count = 7
