@@ -146,20 +146,23 @@ def _purge_proof_titles(app: Sphinx, env, docname: str) -> None:
 
 
 def _readable_proof_index(self, docnames=None):
-    """The proof index by chapter, each result as "Proposition: its title" (not its label)."""
+    """The proof index grouped by kind ("Propositions", ...), each result by its title with its
+    chapter in parentheses (sphinx-proof lists label slugs). Group keys are single words: the
+    theme passes "#cap-<key>" to querySelector."""
     from collections import defaultdict
 
     env = self.domain.env
     titles = env.__dict__.get("mnd_proof_titles", {})
+    plural = {"theorem": "Theorems", "proposition": "Propositions", "lemma": "Lemmas",
+              "corollary": "Corollaries", "definition": "Definitions", "conjecture": "Conjectures",
+              "observation": "Observations", "remark": "Remarks", "example": "Examples"}
     content = defaultdict(list)
     for label, rec in getattr(env, "proof_list", {}).items():
-        doc = rec["docname"]
+        doc, kind = rec["docname"], rec["realtype"]
         chapter = env.titles[doc].astext() if doc in env.titles else doc
-        kind = rec["realtype"].capitalize()
-        name = f"{kind}: {titles[label]}" if titles.get(label) else kind
-        content[chapter].append((name, 0, doc, label, "", "", ""))
-    order = {doc: i for i, doc in enumerate(env.found_docs and sorted(env.found_docs))}
-    return sorted((k, sorted(v, key=lambda e: (order.get(e[2], 0), e[0]))) for k, v in content.items()), False
+        name = titles.get(label) or kind.capitalize()
+        content[plural.get(kind, kind.capitalize() + "s")].append((name, 0, doc, label, chapter, "", ""))
+    return sorted((k, sorted(v, key=lambda e: (e[4], e[0]))) for k, v in content.items()), False
 
 
 def setup(app: Sphinx) -> dict:

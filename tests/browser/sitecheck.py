@@ -303,8 +303,8 @@ _LAYOUT_JS = """
                       ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '')
                       + ' "' + (el.textContent || '').trim().slice(0, 50) + '"');
   // anything sticking out of the window on the right (the page would scroll sideways)
-  for (const el of document.querySelectorAll('main *, header *, .bd-sidebar-primary *')) {
-    if (!visible(el)) continue;
+  for (const el of document.querySelectorAll('main *, header *')) {
+    if (!visible(el) || el.closest('.bd-sidebar-primary, .bd-sidebar-secondary')) continue;
     const r = el.getBoundingClientRect();
     let clipped = false;
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
