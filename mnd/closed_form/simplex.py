@@ -1,6 +1,8 @@
 """Simplices: the obtuse simplex (rays from the obtuse vertex), the regular simplex (ramps normal
-to the facets), and, marked as conjectures, candidates for acute simplices (facet-normal ramps
-centred at a weighted Fermat-Weber point).
+to the facets), and, for acute triangles, the family of facet-normal ramp sums ``h_c`` with two
+members: the authors' orthocentric formula (centre at the orthocentre; from the code of the
+paper's experiments, ``yanivbl6/triangles_denoiser``, ``mnist.py``) and the book's cheaper
+candidate (centre at a weighted Fermat-Weber point). Neither is proved minimal.
 """
 
 from __future__ import annotations
@@ -269,13 +271,30 @@ def facet_normals(X: object) -> tuple[np.ndarray, np.ndarray]:
     return normals, heights
 
 
-def facet_normal_simplex(X: object, rho: float, centre: object | None = None) -> RampSum:
-    """The facet-normal ramp sum ``h_c`` of the module docstring as a :class:`RampSum`.
+def orthocenter(X: object) -> np.ndarray:
+    """The orthocentre of a triangle ``X`` (shape ``(3, d)``, ``d >= 2``): the point ``c`` of its
+    plane with ``(c - x_i) . (x_j - x_k) = 0`` for every vertex ``i`` (the altitudes meet there).
+    Inside the triangle exactly when the triangle is acute."""
+    X = points_nd(X)
+    if X.shape[0] != 3:
+        raise ValueError(f"the orthocentre is defined here for triangles: X must have 3 rows, got {X.shape[0]}")
+    _check_affinely_independent(X, 1e-9)
+    xbar, U = affine_basis(X)
+    Z = (X - xbar) @ U                                  # (3, 2): the triangle in its plane
+    A = np.array([Z[1] - Z[2], Z[0] - Z[2]])
+    rhs = np.array([(Z[1] - Z[2]) @ Z[0], (Z[0] - Z[2]) @ Z[1]])
+    return xbar + U @ np.linalg.solve(A, rhs)
 
-    ``centre=None`` uses the cheapest centre (:func:`fermat_weber` with weights
-    ``2 / (H_k - 2 rho)``). Ramps whose output ``x_k - c`` vanishes (centre at a vertex) are left
-    out. Raises ``ValueError`` for affinely dependent points, ``rho <= 0`` or a height
-    ``H_k <= 2 rho`` (rho too large: the ramp toward ``x_k`` would need negative width).
+
+def facet_normal_simplex(X: object, rho: float, centre: object | str | None = None) -> RampSum:
+    """The facet-normal ramp sum ``h_c`` of the comment above as a :class:`RampSum`.
+
+    ``centre``: ``None`` or ``"fermat-weber"`` for the cheapest centre (:func:`fermat_weber` with
+    weights ``2 / (H_k - 2 rho)``, the book's candidate), ``"orthocenter"`` for a triangle's
+    orthocentre (the authors' formula, :func:`orthocentric_triangle`), or a point. Ramps whose
+    output ``x_k - c`` vanishes (centre at a vertex) are left out. Raises ``ValueError`` for
+    affinely dependent points, ``rho <= 0`` or a height ``H_k <= 2 rho`` (rho too large: the
+    ramp toward ``x_k`` would need negative width).
     """
     X = points_nd(X)
     rho = positive_scalar(rho, "rho")
@@ -287,8 +306,12 @@ def facet_normal_simplex(X: object, rho: float, centre: object | None = None) ->
             f"ramps need every height > 2*rho = {2 * rho:g}"
         )
     width = H - 2 * rho
-    if centre is None:
+    if centre is None or (isinstance(centre, str) and centre == "fermat-weber"):
         c = fermat_weber(X, 2.0 / width)
+    elif isinstance(centre, str) and centre == "orthocenter":
+        c = orthocenter(X)
+    elif isinstance(centre, str):
+        raise ValueError(f"centre must be 'fermat-weber', 'orthocenter' or a point, got {centre!r}")
     else:
         c = as_finite_array(centre, "centre")
         if c.shape != (X.shape[1],):
@@ -302,6 +325,43 @@ def facet_normal_simplex(X: object, rho: float, centre: object | None = None) ->
     return RampSum(c, normals[keep], outputs[keep], starts[keep], (starts + width)[keep])
 
 
-def facet_normal_cost(X: object, rho: float, centre: object | None = None) -> float:
-    """``R(c) = sum_k 2 |x_k - c| / (H_k - 2 rho)`` (cheapest centre by default)."""
+def facet_normal_cost(X: object, rho: float, centre: object | str | None = None) -> float:
+    """``R(c) = sum_k 2 |x_k - c| / (H_k - 2 rho)`` (cheapest centre by default; ``centre`` as in
+    :func:`facet_normal_simplex`)."""
     return facet_normal_simplex(X, rho, centre).representation_cost()
+
+
+def orthocentric_triangle(X: object, rho: float, angle_tol: float = 1e-9) -> RampSum:
+    """The authors' min-cost denoiser candidate for an acute triangle (the code of the paper's
+    experiments, ``yanivbl6/triangles_denoiser``, file ``mnist.py``), as a :class:`RampSum`:
+
+        f(y) = x0 + sum_i u_i s_i ([t_i - a_i]_+ - [t_i - b_i]_+),   t_i = u_i . (y - x0),
+
+    with ``x0`` the orthocentre, ``u_i = (x_i - x0)/|x_i - x0|`` (the altitude through ``x_i``),
+    ``a_i = u_i . (x_j - x0) + rho`` (any ``j != i``), ``b_i = |x_i - x0| - rho`` and
+    ``s_i = |x_i - x0| / (b_i - a_i)``: the member ``centre="orthocenter"`` of
+    :func:`facet_normal_simplex`. Its bend lines are parallel to the edges; its cost is
+    ``sum_i 2 |x_i - x0| / (H_i - 2 rho)`` with ``H_i`` the altitude from ``x_i``.
+
+    Raises ``ValueError`` if ``X`` is not a triangle, not acute (then the orthocentre lies outside:
+    use :func:`obtuse_simplex`), its balls overlap (clean points closer than ``2*rho``), or a ball
+    reaches the ramp of the opposite edge (an altitude ``H_i <= 2*rho``).
+    """
+    X = points_nd(X)
+    rho = positive_scalar(rho, "rho")
+    angle_tol = tolerance(angle_tol, "angle_tol")
+    if X.shape[0] != 3:
+        raise ValueError(f"orthocentric_triangle needs a triangle: X must have 3 rows, got {X.shape[0]}")
+    _check_affinely_independent(X, 1e-9)
+    angles = vertex_angles(X)
+    k = int(np.argmax(angles))
+    if angles[k] >= 90.0 - angle_tol:
+        raise ValueError(f"triangle not acute: the angle at vertex {k} is {angles[k]:.6g} degrees "
+                         f"(>= 90); its orthocentre is not inside. Use obtuse_simplex")
+    check_separation(X, rho)
+    _, H = facet_normals(X)
+    i = int(np.argmin(H))
+    if H[i] <= 2 * rho:
+        raise ValueError(f"ball of vertex {i} reaches the ramp of its opposite edge: the altitude "
+                         f"from vertex {i} is {H[i]:g} <= 2*rho = {2 * rho:g}")
+    return facet_normal_simplex(X, rho, centre="orthocenter")
