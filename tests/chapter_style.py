@@ -48,7 +48,8 @@ class ChapterStats:
 
 def measure(path: Path) -> ChapterStats:
     """Code lines are the lines inside ```` ```{code-cell} ```` fences (blank lines included),
-    without the cell's YAML metadata block (``---`` ... ``---``, which holds captions and tags)."""
+    without the cell's metadata: a YAML block (``---`` ... ``---``, which holds captions and tags)
+    or jupytext's compact form (``:tags: [remove-cell]`` lines right after the fence)."""
     st = ChapterStats(Path(path))
     text = Path(path).read_text().splitlines()
     st.lines = len(text)
@@ -69,6 +70,9 @@ def measure(path: Path) -> ChapterStats:
                 continue
             if first and line.strip() == "---":
                 in_meta, first = True, False
+                continue
+            if first and line.startswith(":") and not in_meta:   # compact metadata (`:tags: [...]`)
+                meta.append(line)
                 continue
             first = False
             if in_meta:

@@ -64,7 +64,8 @@ def test_the_new_rules_catch_what_they_should(tmp_path):
     page.write_text("See the design notes.\n\n```{code-cell} ipython3\nassert x == 1\n"
                     "ax.legend(fontsize=7)\ntrain(net, progress=False)\n```\n\n"
                     "```{code-cell} ipython3\n---\ntags: [remove-cell]\n---\nassert y\n"
-                    "ax.legend(fontsize=9)\n```\n")
+                    "ax.legend(fontsize=9)\n```\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
+                    "assert z\n```\n")
     st = measure(page)
     assert st.build_talk == ["See the design notes."]
     assert st.visible_asserts == ["assert x == 1"]
