@@ -10,6 +10,7 @@ from chapter_style import (
 )
 
 STATS = [measure(p) for p in chapter_paths()]
+CHAPTER_DIR = chapter_paths()[0].parent
 
 
 def test_there_are_chapters():
@@ -106,3 +107,30 @@ def test_saving_a_run_chapter_in_jupyterlab_rewrites_nothing(path):
     saved = jupytext.writes(nb, fmt="md:myst", config=config)
     assert saved == text, (f"{path.name}: saving rewrites it; normalise with "
                            f"`python tests/chapter_format.py {path}`")
+
+
+def test_the_front_page_lists_every_page_under_its_own_title():
+    """index.md's chapter map: one row per page of _toc.yml, the link text equal to the page's title."""
+    import re
+
+    import yaml
+
+    root = CHAPTER_DIR.parent
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = []
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+            walk(e.get("chapters"))
+
+    walk(toc["parts"])
+    rows = dict((target, text) for text, target in
+                re.findall(r"^\| \[([^\]]+)\]\(([^)]+)\.md\)", (root / "index.md").read_text(), re.M))
+    for f in files:
+        if f.endswith("references"):
+            continue
+        title = next(l[2:].strip() for l in (root / f"{f}.md").read_text().splitlines() if l.startswith("# "))
+        assert rows.get(f) == title, f"index.md row for {f}: {rows.get(f)!r}, page title {title!r}"
