@@ -120,7 +120,7 @@ def _colab_opens_the_notebook(app: Sphinx, pagename: str, templatename: str, con
 
 
 _TEX = {r"\rho": "ρ", r"\sigma": "σ", r"\mathbb R": "ℝ", r"\mathbb{R}": "ℝ", r"\lambda": "λ",
-        "^*": "*", r"\,": " ", "$": "", "{": "", "}": ""}
+        "^*": "*", "^2": "²", "^3": "³", "^d": "ᵈ", r"\,": " ", "$": "", "{": "", "}": "", "^": ""}
 
 
 def _plain(title: str) -> str:

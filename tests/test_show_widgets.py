@@ -102,3 +102,28 @@ def test_progress_policy(monkeypatch):
     assert progress_enabled(None) is True and progress_enabled(False) is False
     with pytest.raises(TypeError, match="progress"):
         progress_enabled("yes")
+
+
+def test_frames_are_palette_pngs_smaller_than_rgba():
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from mnd.show.widgets import figure_to_png
+
+    def fig():
+        f, ax = plt.subplots(figsize=(4, 3))
+        x = np.linspace(-3, 3, 300)
+        for k in range(4):
+            ax.plot(x, np.tanh((k + 1) * x), label=str(k))
+        ax.legend()
+        return f
+
+    pal, rgba = figure_to_png(fig()), figure_to_png(fig(), palette=False)
+    a, b = Image.open(io.BytesIO(pal)), Image.open(io.BytesIO(rgba))
+    assert a.mode == "P" and a.size == b.size and len(pal) < 0.6 * len(rgba)
+    # same picture: the palette image differs from the original by little on average
+    diff = np.abs(np.asarray(a.convert("RGB"), float) - np.asarray(b.convert("RGB"), float))
+    assert diff.mean() < 2.0
