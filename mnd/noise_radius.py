@@ -137,6 +137,21 @@ def fit_radius(h: Denoiser, x_clean: object, grid: object | None = None) -> floa
     return float(res.x)
 
 
+def authors_radius(sigma: float, M: int) -> float:
+    """``rho = sigma sqrt(2 ln M)``: the authors' rule for ``M`` noisy samples per clean point
+    (the code of the paper's experiments, ``yanivbl6/triangles_denoiser``, ``mnist.py``).
+
+    ``sqrt(2 ln M)`` is the leading term of ``E max`` of ``M`` standard normals
+    (:func:`expected_max_normal`), so ``rho`` is about how far the farthest of ``M`` samples reaches
+    along one direction. ``M >= 2`` (for ``M = 1`` it would be 0).
+    """
+    sigma = positive_scalar(sigma, "sigma")
+    M = positive_int(M, "M")
+    if M < 2:
+        raise ValueError(f"M must be at least 2 samples per point (sqrt(2 ln 1) = 0), got {M}")
+    return float(sigma * np.sqrt(2.0 * np.log(M)))
+
+
 def rho_from_sigma(sigma: float, c: float = 2.0) -> float:
     """The ball radius ``rho = c sigma`` read off the noise level.
 

@@ -244,6 +244,7 @@ def _specs() -> list[Spec]:
     add(Spec("fit_radius", noise_radius.fit_radius, dict(h=mnd.univariate(X1, RHO), x_clean=X1),
              {"h": "callable", "x_clean": "points"}))
     add(Spec("rho_from_sigma", noise_radius.rho_from_sigma, dict(sigma=SIGMA, c=2.0), {"sigma": "pos", "c": "pos"}))
+    add(Spec("authors_radius", noise_radius.authors_radius, dict(sigma=SIGMA, M=64), {"sigma": "pos", "M": "int"}))
     # Gaussian moments
     add(Spec("relu_mean", gaussian.relu_mean, dict(mu=[0.0, 1.0], s=[1.0, 2.0]), {"mu": "elementwise", "s": "elementwise"}))
     add(Spec("relu_product_mean", gaussian.relu_product_mean,

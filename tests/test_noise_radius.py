@@ -158,3 +158,20 @@ def test_offline_radius_matches_expected_max():
 def test_offline_radius_missing_point():
     with pytest.raises(ValueError):
         offline_radius(np.array([0.1, 0.2]), np.array([0.0, 0.0]), np.array([0.0, 1.0]))
+
+
+def test_authors_radius_is_sigma_sqrt_2_ln_M_and_tracks_the_expected_maximum():
+    from mnd.noise_radius import authors_radius, expected_max_normal
+
+    assert authors_radius(0.05, 4096) == pytest.approx(0.05 * np.sqrt(2 * np.log(4096)), rel=1e-15)
+    assert authors_radius(1.0, 2) == pytest.approx(np.sqrt(2 * np.log(2)))
+    # the leading term of E max of M normals: above it for every M here, and the ratio -> 1 slowly
+    ratios = [authors_radius(1.0, M) / expected_max_normal(M) for M in (10, 100, 1000, 10_000)]
+    assert all(r > 1 for r in ratios) and ratios == sorted(ratios, reverse=True)
+    for bad in (1, 0):
+        with pytest.raises(ValueError, match="M"):
+            authors_radius(1.0, bad)
+    with pytest.raises(TypeError, match="M"):
+        authors_radius(1.0, 2.5)
+    with pytest.raises(ValueError, match="sigma"):
+        authors_radius(-1.0, 10)
