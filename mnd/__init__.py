@@ -9,9 +9,10 @@ Shape convention: a denoiser in ``R^d`` maps ``(n, d)`` to ``(n, d)``; for ``d =
 
 Layout: ``closed_form`` (one module per result), ``certify`` (independent LP / conic solvers),
 ``mmse`` (eMMSE), ``data``, ``metrics``, ``alignment``, ``noise_radius``, ``gaussian`` (ReLU
-moments), ``paper`` (the paper's settings), ``show`` (plots, tables, widgets) and ``nets``
-(everything torch: ``ShallowDenoiser`` and ``train``). Submodules load on first use; importing
-``mnd`` never imports torch.
+moments), ``flows`` (score and probability flows driven by a denoiser), ``show`` (plots, tables,
+widgets) and ``nets`` (training: ``ShallowDenoiser``, ``train`` and the paper's recipes,
+``mnd.paper`` = ``mnd.nets.paper``). Submodules load on first use; importing ``mnd`` never
+imports torch.
 """
 
 from __future__ import annotations
@@ -28,14 +29,17 @@ from .ramps import RampSum
 from .relu_net import ReluNet, as_relu_net
 
 _SUBMODULES = (
-    "alignment", "certify", "closed_form", "data", "gaussian", "metrics", "mmse", "nets",
-    "noise_radius", "paper", "ramps", "relu_net", "show",
+    "alignment", "certify", "closed_form", "data", "flows", "gaussian", "metrics", "mmse", "nets",
+    "noise_radius", "ramps", "relu_net", "show",
 )
+#: names kept for modules that live in a subpackage: ``mnd.paper`` is ``mnd.nets.paper`` (the
+#: paper's training recipes; torch-free)
+_ALIASES = {"paper": "mnd.nets.paper"}
 
 __all__ = [
     "RampSum", "ReluNet", "as_relu_net", "capped_min_cost_denoiser", "emmse", "equilateral_simplex",
     "facet_normal_simplex", "min_cost_denoiser", "obtuse_simplex", "rays", "subspace", "univariate",
-    "univariate_cost", "univariate_intervals", *_SUBMODULES,
+    "univariate_cost", "univariate_intervals", *_SUBMODULES, *_ALIASES,
 ]
 __version__ = "0.2.0"
 
@@ -44,8 +48,10 @@ def __getattr__(name: str) -> Any:
     """Load a submodule on first access: ``import mnd; mnd.metrics.sup_error`` works."""
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _ALIASES:
+        return importlib.import_module(_ALIASES[name])
     raise AttributeError(f"module 'mnd' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SUBMODULES))
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_ALIASES))

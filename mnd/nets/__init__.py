@@ -1,14 +1,33 @@
-"""Everything torch: the trainable network and its training.
+"""Training: the trainable network, its training, and the paper's training recipes.
 
 - :class:`ShallowDenoiser` (:mod:`.network`): ``h(y) = A relu(W y + b) + V y + c``, convertible
   to and from :class:`mnd.ReluNet` exactly.
 - :func:`train` (:mod:`.train`): the one training entry point (online, offline by Adam or
   L-BFGS, interpolation by an augmented Lagrangian, exact expected loss).
 - :mod:`.gaussian`: differentiable Gaussian ReLU moments (the torch twin of :mod:`mnd.gaussian`).
+- :mod:`.paper`: the paper's training settings as plain data (also ``mnd.paper``); it is the one
+  module here that does not import torch.
+
+Names load on first use, so ``mnd.nets.paper`` does not import torch; everything else does.
 """
 
-from . import gaussian
-from .network import ShallowDenoiser
-from .train import MODES, History, train
+from __future__ import annotations
 
-__all__ = ["History", "MODES", "ShallowDenoiser", "gaussian", "train"]
+import importlib
+
+_SUBMODULES = ("gaussian", "network", "paper", "train")
+_NAMES = {"ShallowDenoiser": "network", "train": "train", "MODES": "train", "History": "train"}
+
+__all__ = sorted([*_NAMES, "gaussian", "paper"])
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
