@@ -60,3 +60,14 @@ def test_public_api():
                  "rays", "subspace", "obtuse_simplex", "equilateral_simplex", "as_relu_net"):
         assert hasattr(mnd, name)
     assert "RampSum" in mnd.__doc__ and "ReluNet" in mnd.__doc__
+
+
+def test_nets_names_are_the_functions_not_their_modules():
+    """mnd.nets loads lazily (so mnd.paper = mnd.nets.paper stays torch-free); the function train
+    must still win over the submodule of the same name, however it is reached."""
+    code = ("import inspect, mnd; mnd.paper.FIGURE1\n"
+            "from mnd.nets import ShallowDenoiser, train\n"
+            "import mnd.nets as n\n"
+            "print(inspect.isfunction(train), inspect.isfunction(n.train), inspect.isclass(n.History))")
+    assert _run(code) == "True True True"
+    assert _run("import sys, mnd; mnd.paper.FIGURE1; print('torch' in sys.modules)") == "False"

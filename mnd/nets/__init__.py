@@ -22,10 +22,14 @@ __all__ = sorted([*_NAMES, "gaussian", "paper"])
 
 
 def __getattr__(name: str):
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        # importing the submodule ``train`` bound ``mnd.nets.train`` to the module; the function
+        # of the same name wins (as with ``from .train import train``)
+        globals()[name] = value
+        return value
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
-    if name in _NAMES:
-        return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
