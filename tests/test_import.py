@@ -67,7 +67,7 @@ def test_nets_names_are_the_functions_not_their_modules():
     must still win over the submodule of the same name, however it is reached."""
     code = ("import inspect, mnd; mnd.paper.FIGURE1\n"
             "from mnd.nets import ShallowDenoiser, train\n"
-            "import mnd.nets as n\n"
+            "import mnd.nets as n\nimport mnd.nets.training\n"
             "print(inspect.isfunction(train), inspect.isfunction(n.train), inspect.isclass(n.History))")
     assert _run(code) == "True True True"
     assert _run("import sys, mnd; mnd.paper.FIGURE1; print('torch' in sys.modules)") == "False"

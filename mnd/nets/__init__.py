@@ -2,9 +2,10 @@
 
 - :class:`ShallowDenoiser` (:mod:`.network`): ``h(y) = A relu(W y + b) + V y + c``, convertible
   to and from :class:`mnd.ReluNet` exactly.
-- :func:`train` (:mod:`.train`): the one training entry point (online, offline by Adam or
+- :func:`train` (:mod:`.training`): the one training entry point (online, offline by Adam or
   L-BFGS, interpolation by an augmented Lagrangian, exact expected loss).
 - :mod:`.gaussian`: differentiable Gaussian ReLU moments (the torch twin of :mod:`mnd.gaussian`).
+- :mod:`.threads`: the thread policy (one torch thread for small networks, restored afterwards).
 - :mod:`.paper`: the paper's training settings as plain data (also ``mnd.paper``); it is the one
   module here that does not import torch.
 
@@ -15,17 +16,16 @@ from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("gaussian", "network", "paper", "train")
-_NAMES = {"ShallowDenoiser": "network", "train": "train", "MODES": "train", "History": "train"}
+_SUBMODULES = ("gaussian", "network", "paper", "threads", "training")
+_NAMES = {"ShallowDenoiser": "network", "train": "training", "MODES": "training",
+          "History": "training", "torch_threads": "threads"}
 
-__all__ = sorted([*_NAMES, "gaussian", "paper"])
+__all__ = sorted([*_NAMES, "gaussian", "paper", "threads", "training"])
 
 
 def __getattr__(name: str):
     if name in _NAMES:
         value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-        # importing the submodule ``train`` bound ``mnd.nets.train`` to the module; the function
-        # of the same name wins (as with ``from .train import train``)
         globals()[name] = value
         return value
     if name in _SUBMODULES:

@@ -438,7 +438,7 @@ def expected_denoising_loss(
         dtype = torch.promote_types(dtype, t.dtype)
     W_, b_, A_, V_, c_, x_ = (t.to(dtype) for t in ts)
     sig = sigma if isinstance(sigma, Tensor) else torch.as_tensor(float(sigma), dtype=dtype)
-    sig = sig.to(dtype)
+    sig = sig.to(dtype=dtype, device=W_.device)
     if sig.dim() != 0:
         raise ValueError(f"sigma must be a scalar, got shape {tuple(sig.shape)}")
     _check_finite(sig, "sigma")
@@ -461,7 +461,7 @@ def expected_denoising_loss(
     m = _mean_core(mu, s.expand_as(mu))
     U = W_ / torch.where(nz, wn, torch.ones_like(wn))[:, None]
     eye = torch.eye(K, dtype=torch.bool, device=W_.device)
-    r = torch.where(eye, torch.zeros((), dtype=dtype), (U @ U.T).clamp(-1.0, 1.0))
+    r = torch.where(eye, torch.zeros((), dtype=dtype, device=W_.device), (U @ U.T).clamp(-1.0, 1.0))
     C_off = _cov_core(mu[:, :, None], mu[:, None, :], s[:, None], s[None, :], r)  # (N, K, K)
     var = _var_core(mu, s.expand_as(mu))
     C = torch.where(eye, torch.diag_embed(var), C_off)

@@ -18,6 +18,7 @@ from torch import nn
 from .._checks import as_points, points_2d, positive_scalar
 from ..ramps import RampSum
 from ..relu_net import ReluNet, as_relu_net
+from .threads import torch_threads
 
 
 class ShallowDenoiser(nn.Module):
@@ -37,6 +38,7 @@ class ShallowDenoiser(nn.Module):
         init_scale: float = 1.0,
         seed: int = 0,
         dtype: torch.dtype = torch.float64,
+        device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
         if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
@@ -46,7 +48,8 @@ class ShallowDenoiser(nn.Module):
         init_scale = positive_scalar(init_scale, "init_scale")
         self.d, self.width = int(d), int(width)
         gen = torch.Generator().manual_seed(seed)
-        w = torch.randn(width, d, generator=gen, dtype=dtype)
+        f64 = torch.float64   # drawn in float64 and cast: the same network in every dtype
+        w = torch.randn(width, d, generator=gen, dtype=f64).to(dtype)
         w = init_scale * w / w.norm(dim=1, keepdim=True)
         if x_clean is not None:
             Xn = points_2d(x_clean, "x_clean")
@@ -54,18 +57,20 @@ class ShallowDenoiser(nn.Module):
                 raise ValueError(f"x_clean must have shape (N, {d}) for d = {d}, got shape {np.shape(x_clean)}")
             X = torch.as_tensor(Xn, dtype=dtype)
             lo, hi = X.min(0).values, X.max(0).values
-            p = lo + (hi - lo) * torch.rand(width, d, generator=gen, dtype=dtype)
+            p = lo + (hi - lo) * torch.rand(width, d, generator=gen, dtype=f64).to(dtype)
             b = -(w * p).sum(1)
         else:
             b = torch.zeros(width, dtype=dtype)
         self.W = nn.Parameter(w)
         self.b = nn.Parameter(b)
-        self.A = nn.Parameter(0.1 * torch.randn(d, width, generator=gen, dtype=dtype) / np.sqrt(width))
+        self.A = nn.Parameter((0.1 * torch.randn(d, width, generator=gen, dtype=f64) / np.sqrt(width)).to(dtype))
         self.V = nn.Parameter(torch.zeros(d, d, dtype=dtype))
         self.c = nn.Parameter(torch.zeros(d, dtype=dtype))
+        if device is not None:      # drawn on the CPU (same numbers on every device), then moved
+            self.to(torch.device(device))
 
     def extra_repr(self) -> str:
-        return f"d={self.d}, width={self.width}, dtype={self.W.dtype}"
+        return f"d={self.d}, width={self.width}, dtype={self.W.dtype}, device={self.W.device}"
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         """Batch ``(n, d) -> (n, d)``."""
@@ -78,10 +83,11 @@ class ShallowDenoiser(nn.Module):
         return torch.relu(y @ self.W.T + self.b) @ self.A.T + y @ self.V.T + self.c
 
     def denoise(self, y: np.ndarray) -> np.ndarray:
-        """Numpy in, numpy out: ``(n, d) -> (n, d)``; for ``d = 1`` also ``(n,) -> (n,)``."""
+        """Numpy in, numpy out: ``(n, d) -> (n, d)``; for ``d = 1`` also ``(n,) -> (n,)`` (on the
+        thread policy of :mod:`mnd.nets.threads`)."""
         Y, flat = as_points(y, self.d, "y")
-        with torch.no_grad():
-            out = self(torch.as_tensor(Y, dtype=self.W.dtype)).numpy()
+        with torch.no_grad(), torch_threads():
+            out = self(torch.as_tensor(Y, dtype=self.W.dtype, device=self.W.device)).cpu().numpy()
         return out[:, 0] if flat else out
 
     def penalty(self) -> torch.Tensor:
@@ -110,7 +116,7 @@ class ShallowDenoiser(nn.Module):
     def active_units(self, rel_tol: float = 1e-3) -> np.ndarray:
         """Indices of units whose cost ``|a_k||w_k|`` exceeds ``rel_tol`` times the largest."""
         costs = self.unit_costs()
-        return torch.nonzero(costs > rel_tol * costs.max()).flatten().numpy()
+        return torch.nonzero(costs > rel_tol * costs.max()).flatten().cpu().numpy()
 
     @classmethod
     def from_relu_net(cls, net: ReluNet | RampSum, dtype: torch.dtype = torch.float64) -> "ShallowDenoiser":
@@ -138,5 +144,5 @@ class ShallowDenoiser(nn.Module):
 
     def to_relu_net(self) -> ReluNet:
         """The current weights as a numpy :class:`~mnd.ReluNet` (copies, float64)."""
-        w = {k: v.detach().double().numpy().copy() for k, v in self.named_parameters()}
+        w = {k: v.detach().double().cpu().numpy().copy() for k, v in self.named_parameters()}
         return ReluNet(w["W"], w["b"], w["A"], w["V"], w["c"])

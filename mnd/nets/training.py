@@ -29,6 +29,7 @@ Modes (``lam`` multiplies the hidden-weight penalty ``C = (1/2)(|A|^2 + |W|^2)``
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from ..data import constraint_points, noisy_samples
 from .gaussian import expected_denoising_loss
 from .network import ShallowDenoiser
 from ..show.progress import progress_bar
+from .threads import torch_threads
 
 MODES = ("online", "offline", "interpolate", "expected")
 
@@ -62,10 +64,20 @@ class History:
         return {k: np.asarray(getattr(self, k)) for k in ("step", "loss", "cost", "residual")}
 
 
+def _on_thread_policy(fn: Callable) -> Callable:
+    """Run ``fn`` inside :func:`torch_threads` with its ``threads`` keyword (default policy)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with torch_threads(kwargs.get("threads")):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 def _progress(total: int, desc: str, enabled: bool | None):
     return progress_bar(total=total, desc=desc, progress=enabled)
 
 
+@_on_thread_policy
 def train(
     net: ShallowDenoiser,
     x_clean: np.ndarray,
@@ -86,6 +98,7 @@ def train(
     samples: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool | None = None,
     callback: Callable[[int, ShallowDenoiser, "History"], bool] | None = None,
+    threads: int | None = None,
 ) -> History:
     """Train ``net`` in place on clean points ``x_clean`` (``(N,)`` or ``(N, d)``); see module doc.
 
@@ -96,7 +109,8 @@ def train(
     :class:`History`; ``residual`` is the largest constraint violation (interpolate) or the data
     term (offline L-BFGS). ``callback(step, net, history)`` runs at every logged step; returning
     True stops training. A run that ends with a non-finite loss or parameters raises
-    ``FloatingPointError``.
+    ``FloatingPointError``. ``threads``: torch threads for this call (default one, or
+    ``$MND_TORCH_THREADS``; the caller's setting is restored afterwards, see :mod:`.threads`).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -125,7 +139,7 @@ def train(
             raise ValueError(f"mode {mode!r} needs sigma (the noise level)" + (
                 ", or rho (ball constraints) or samples" if mode == "interpolate" else ""))
         sigma = positive_scalar(sigma, "sigma") if sigma is not None else None
-    dtype = net.W.dtype
+    dtype, device = net.W.dtype, net.W.device   # data follow the network's dtype and device
     total = sum(n for n, _ in stages)
     log_every = log_every or max(1, total // 200)
     hist = History(mode=mode)
@@ -151,11 +165,12 @@ def train(
         _offline_lbfgs(net, Y, T, lam, total, inner, hist)
     else:
         gen = torch.Generator().manual_seed(seed)
-        Xt = torch.as_tensor(X, dtype=dtype)
+        Xt = torch.as_tensor(X, dtype=dtype, device=device)
         if mode == "offline":
             Y, T = samples if samples is not None else noisy_samples(X, sigma, M, seed=seed)
             Y, T = _check_samples(Y, T, net.d)
-            Yt, Tt = torch.as_tensor(Y, dtype=dtype), torch.as_tensor(T, dtype=dtype)
+            Yt, Tt = (torch.as_tensor(Y, dtype=dtype, device=device),
+                      torch.as_tensor(T, dtype=dtype, device=device))
         else:
             Tt = Xt.repeat_interleave(batch, dim=0)
         if mode == "expected":
@@ -164,7 +179,8 @@ def train(
         with _progress(total, f"{mode} training", progress) as bar:
             for it in range(1, total + 1):
                 if mode == "online":
-                    Yt = Tt + sigma * torch.randn(Tt.shape, generator=gen, dtype=dtype)
+                    noise = torch.randn(Tt.shape, generator=gen, dtype=torch.float64)
+                    Yt = Tt + sigma * noise.to(dtype=dtype, device=device)
                 opt.zero_grad(set_to_none=True)
                 if mode == "expected":
                     fit = expected_denoising_loss(net.W, net.b, net.A, net.V, net.c, Xt, sigma)
@@ -248,8 +264,8 @@ def _offline_lbfgs(net: ShallowDenoiser, Y: np.ndarray, T: np.ndarray, lam: floa
                    iters: int, hist: History) -> None:
     """Offline loss by L-BFGS: ``rounds`` calls of up to ``iters`` iterations (memory kept)."""
     dtype = net.W.dtype
-    Yt = torch.as_tensor(np.asarray(Y, float).reshape(-1, net.d), dtype=dtype)
-    Tt = torch.as_tensor(np.asarray(T, float).reshape(-1, net.d), dtype=dtype)
+    Yt = torch.as_tensor(np.asarray(Y, float).reshape(-1, net.d), dtype=dtype, device=net.W.device)
+    Tt = torch.as_tensor(np.asarray(T, float).reshape(-1, net.d), dtype=dtype, device=net.W.device)
     opt = _lbfgs([p for p in net.parameters() if p.requires_grad], iters, 1e-12, 1e-15)
 
     def closure() -> torch.Tensor:
@@ -286,8 +302,9 @@ def _augmented_lagrangian(net: ShallowDenoiser, Y: np.ndarray, T: np.ndarray, ou
     Y = np.asarray(Y, float).reshape(-1, net.d)
     T = np.asarray(T, float).reshape(-1, net.d)
     prev_res = np.inf
-    dtype = net.W.dtype
-    Yt, Tt = torch.as_tensor(Y, dtype=dtype), torch.as_tensor(T, dtype=dtype)
+    dtype, device = net.W.dtype, net.W.device
+    Yt = torch.as_tensor(Y, dtype=dtype, device=device)
+    Tt = torch.as_tensor(T, dtype=dtype, device=device)
     scale = float(np.max(np.linalg.norm(T - T.mean(0), axis=1))) or 1.0
     mu = torch.zeros_like(Tt)
     opt = _lbfgs([p for p in net.parameters() if p.requires_grad], inner, 1e-10, 1e-14)
