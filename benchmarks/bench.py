@@ -169,20 +169,48 @@ def book_build_seconds() -> float:
         return time.perf_counter() - t0
 
 
+def threads_benchmark(smoke: bool) -> dict:
+    """The Figure-1 recipe (online, width from mnd.paper.FIGURE1) for a fixed number of steps with
+    the thread policy (one thread, mnd's default) and with torch's default (one per core), while a
+    second process keeps one core busy, as on a shared machine. Same run, same seeds."""
+    paper = mnd.paper.FIGURE1
+    x = data.equispaced(paper["n_points"], paper["low"], paper["high"])
+    steps = 200 if smoke else 2000
+    default = torch.get_num_threads() if torch.get_num_threads() > 1 else (os.cpu_count() or 1)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        out = {}
+        for label, n in (("policy (1 thread)", 1), (f"torch default ({default} threads)", default)):
+            net = ShallowDenoiser(1, paper["width"], x_clean=x, seed=0)
+            t0 = time.perf_counter()
+            train(net, x, paper["sigma"], mode="online", lam=paper["lam"], steps=steps, lr=paper["lr"],
+                  batch=paper["online_batch"], seed=1, progress=False, threads=n)
+            out[label] = time.perf_counter() - t0
+    finally:
+        busy.kill()
+        busy.wait()
+    (p_label, p_s), (d_label, d_s) = out.items()
+    return dict(steps=steps, policy=p_label, policy_seconds=p_s, default=d_label, default_seconds=d_s,
+                ratio=d_s / p_s)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="tiny budgets, one repetition, no chapters (CI)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "bench.json"))
-    ap.add_argument("--parts", default="training,scale,chapters,build",
-                    help="comma-separated subset of training,scale,chapters,build (full mode only)")
+    ap.add_argument("--parts", default="threads,training,scale,chapters,build",
+                    help="comma-separated subset of threads,training,scale,chapters,build (full mode only)")
     args = ap.parse_args()
     reps = 1 if args.smoke else args.reps
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    # torch runs on mnd's thread policy (train(threads=None): one thread) unless a row says otherwise
     result = dict(machine=dict(platform=platform.platform(), cpus=os.cpu_count(), python=platform.python_version(),
                                torch=torch.__version__), smoke=args.smoke, reps=reps)
-    parts = {"training", "scale"} if args.smoke else set(args.parts.split(","))
+    parts = {"threads", "training", "scale"} if args.smoke else set(args.parts.split(","))
     result["training"] = []
+    if "threads" in parts:
+        print("threads: the Figure-1 recipe with the thread policy and with torch's default, one core busy")
+        result["threads"] = threads_benchmark(args.smoke)
     if "training" in parts:
         print("training: time to the min-cost denoiser (baseline recipe vs recommended trainer)")
         result["training"] = training_benchmarks(args.smoke, reps)
@@ -205,6 +233,10 @@ def main() -> None:
     for r in result["training"]:
         print(f"{r['case']:24s} {r['baseline_recipe']:34s} {r['baseline_seconds']:10.2f} "
               f"{r['recommended_seconds']:8.2f} {r['ratio']:7.1f}  {r['reached']}")
+    if "threads" in result:
+        t = result["threads"]
+        print(f"threads ({t['steps']} online steps, one core busy): {t['policy']} {t['policy_seconds']:.1f} s, "
+              f"{t['default']} {t['default_seconds']:.1f} s, ratio {t['ratio']:.1f}")
     for r in result.get("chapters", []):
         print(f"chapter {r['chapter']:32s} {r['seconds']:8.1f} s")
     for r in result.get("widget_frames", []):
