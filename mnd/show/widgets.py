@@ -169,11 +169,13 @@ def frame_grid_slider(
         raise ValueError(f"initial {initial} outside the {len(row_labels)} x {len(col_labels)} grid")
     inner = [widgets.Stack([frame_image(f) for f in row], selected_index=j0) for row in frames]
     outer = widgets.Stack(inner, selected_index=i0)
+    # one slider per row, each as wide as the column: side by side they leave no track on a phone
+    wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="90%")}
     col_slider = widgets.SelectionSlider(options=list(col_labels), index=j0, description=col_description,
-                                         style={"description_width": "initial"})
+                                         **wide)
     row_slider = widgets.SelectionSlider(options=list(row_labels), index=i0, description=row_description,
-                                         style={"description_width": "initial"})
-    box = widgets.VBox([widgets.HBox([col_slider, row_slider]), outer])
+                                         **wide)
+    box = widgets.VBox([widgets.VBox([col_slider, row_slider]), outer])
     box.links = [widgets.jslink((col_slider, "index"), (s, "selected_index")) for s in inner]
     box.links.append(widgets.jslink((row_slider, "index"), (outer, "selected_index")))
     return box

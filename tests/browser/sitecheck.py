@@ -302,19 +302,22 @@ _LAYOUT_JS = """
   const desc = el => (el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
                       ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '')
                       + ' "' + (el.textContent || '').trim().slice(0, 50) + '"');
-  // anything sticking out of the window on the right (the page would scroll sideways)
-  for (const el of document.querySelectorAll('main *, header *')) {
+  // content cut off by a clipping box, or sticking out of the window (the page would scroll)
+  const cands = 'main mjx-container, main img, main pre, main table, main p, main li, main .widget-slider, main figure';
+  for (const el of document.querySelectorAll(cands)) {
     if (!visible(el) || el.closest('.bd-sidebar-primary, .bd-sidebar-secondary')) continue;
     const r = el.getBoundingClientRect();
-    let clipped = false;
+    let verdict = r.right > W + 1 ? 'sticks out' : null;
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      const st = getComputedStyle(p);
-      if (/(auto|scroll|hidden|clip)/.test(st.overflowX) && p.clientWidth < p.scrollWidth + 1) {
-        const pr = p.getBoundingClientRect(); if (pr.right <= W + 1) { clipped = true; break; }
-      }
+      const ox = getComputedStyle(p).overflowX;
+      if (ox === 'visible') continue;
+      const pr = p.getBoundingClientRect();
+      if (/(auto|scroll)/.test(ox)) { verdict = null; break; }     // scrolls in its own box
+      if (r.right > pr.right + 1 || r.left < pr.left - 1) { verdict = 'cut off'; }
+      break;
     }
-    if (!clipped && r.right > W + 1 && getComputedStyle(el).position !== 'fixed') out.wide.push(desc(el));
-    if (out.wide.length > 5) break;
+    if (verdict) out.wide.push(verdict + ': ' + desc(el));
+    if (out.wide.length > 8) break;
   }
   // boxes that scroll sideways: code, outputs, tables, display math
   const boxes = 'div.highlight pre, .cell_output pre, .output pre, table, mjx-container[display="true"], div.math';
@@ -335,10 +338,18 @@ _CONTENT_IMAGES_JS = """
     return r.width > 0 && r.height > 0 && !img.closest('.header-article, .bd-header, nav');
   }).map(img => ({src: (img.getAttribute('src') || '').slice(0, 80), alt: img.getAttribute('alt') || '',
                   natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+                  shownHeight: img.getBoundingClientRect().height,
+                  naturalHeight: img.naturalHeight,
                   intended: parseFloat(img.getAttribute('width')) ||
                             parseFloat(img.style.width) || (img.naturalWidth / 2),
                   widget: img.classList.contains('widget-image')}))
 """
+
+_SLIDER_TRACKS_JS = """
+() => [...document.querySelectorAll('.noUi-target')].filter(t => t.getBoundingClientRect().height > 0)
+  .map(t => Math.round(t.getBoundingClientRect().width))
+"""
+MIN_SLIDER_TRACK = 100   # px: a slider a finger can move
 
 _PATH_ALT = re.compile(r"(^|/)[^ ]+\.(png|jpe?g|svg|gif|webp)$|^_images/|^\.\./_images/", re.I)
 
@@ -351,7 +362,7 @@ def layout_problems(page, width: int) -> tuple[list[str], int]:
         problems.append(f"{width} px: the page is {lay['pageWidth']} px wide (window {lay['window']}); "
                         f"sticking out: {lay['wide'][:3]}")
     elif lay["wide"]:
-        problems.append(f"{width} px: content sticks out of the window: {lay['wide'][:3]}")
+        problems.append(f"{width} px: content cut off or sticking out: {lay['wide'][:3]}")
     for box in lay["scrolling"]:
         if width == DESKTOP or box["kind"] not in ("code", "table", "math"):
             problems.append(f"{width} px: {box['kind']} scrolls sideways by {box['by']} px: {box['what']}")
@@ -369,6 +380,11 @@ def image_problems(images: list[dict], width: int) -> list[str]:
         if width == DESKTOP and img["shown"] < MIN_SHOWN_FRACTION * img["intended"] - 0.5:
             problems.append(f"image {name} is shrunk to {img['shown'] / img['intended']:.0%} of its width "
                             f"({img['shown']:.0f} of {img['intended']:.0f} px)")
+        if img["shown"] > 0 and img["natural"] > 0 and img["naturalHeight"] > 0:
+            squash = (img["shownHeight"] / img["shown"]) / (img["naturalHeight"] / img["natural"])
+            if abs(squash - 1) > 0.03:
+                problems.append(f"{width} px: image {name} is distorted (height/width {squash:.2f}x "
+                                f"its own)")
         if not img["widget"] and (not img["alt"].strip() or _PATH_ALT.search(img["alt"].strip())):
             problems.append(f"image {name}: alt text {img['alt'][:60]!r} is empty or a file path")
     return problems
@@ -477,6 +493,11 @@ def check_page(browser, base_url: str, path: str, budget: Budget = DEFAULT_BUDGE
             if not img["ok"]:
                 problems.append(f"image not decoded: {img['src']}")
         problems.extend(image_problems(page.evaluate(_CONTENT_IMAGES_JS), width))
+
+        # sliders: a usable track at this width
+        for w_px in page.evaluate(_SLIDER_TRACKS_JS):
+            if w_px < MIN_SLIDER_TRACK:
+                problems.append(f"{width} px: a slider track is {w_px} px wide (< {MIN_SLIDER_TRACK})")
 
         # layout: nothing wider than the window; at most about 15 screens
         lay, height = layout_problems(page, width)

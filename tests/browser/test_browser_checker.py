@@ -121,6 +121,19 @@ def test_good_page_passes_on_a_phone(browser, fixture_server):
     assert check(browser, fixture_server, "good.html", width=sitecheck.PHONE).problems == []
 
 
+def test_distorted_image_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "distorted_image.html").problems, "is distorted")
+
+
+def test_slider_without_a_usable_track_is_flagged(browser, fixture_server):
+    only(check(browser, fixture_server, "narrow_slider.html").problems, "slider track is 40 px")
+
+
+def test_math_cut_off_by_its_box_is_flagged(browser, fixture_server):
+    problems = check(browser, fixture_server, "clipped_math.html").problems
+    only(problems, "cut off: mjx-container")
+
+
 def test_long_page_is_flagged(browser, fixture_server):
     only(check(browser, fixture_server, "long_page.html").problems, "screens at 1280 px")
 
