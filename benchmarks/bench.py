@@ -199,8 +199,9 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny budgets, one repetition, no chapters (CI)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "bench.json"))
-    ap.add_argument("--parts", default="threads,training,scale,chapters,build",
-                    help="comma-separated subset of threads,training,scale,chapters,build (full mode only)")
+    ap.add_argument("--parts", default="threads,target,training,scale,chapters,build",
+                    help="comma-separated subset of threads,target,training,scale,chapters,build "
+                         "(full mode only)")
     args = ap.parse_args()
     reps = 1 if args.smoke else args.reps
     # torch runs on mnd's thread policy (train(threads=None): one thread) unless a row says otherwise
@@ -214,6 +215,11 @@ def main() -> None:
     if "training" in parts:
         print("training: time to the min-cost denoiser (baseline recipe vs recommended trainer)")
         result["training"] = training_benchmarks(args.smoke, reps)
+    if "target" in parts:
+        import target
+
+        print("target: time to cost within 1% and ball error within 1% of the diameter (interpolate)")
+        result["target"] = target.run(reps=reps)
     if "scale" in parts:
         import scale
 
