@@ -73,10 +73,6 @@ def _on_thread_policy(fn: Callable) -> Callable:
     return wrapper
 
 
-def _progress(total: int, desc: str, enabled: bool | None):
-    return progress_bar(total=total, desc=desc, progress=enabled)
-
-
 @_on_thread_policy
 def train(
     net: ShallowDenoiser,
@@ -176,7 +172,7 @@ def train(
         if mode == "expected":
             _check_expected_memory(X.shape[0], net.width, net.d)
         opt = torch.optim.Adam(net.parameters(), lr=lr)
-        with _progress(total, f"{mode} training", progress) as bar:
+        with progress_bar(total=total, desc=f"{mode} training", progress=progress) as bar:
             for it in range(1, total + 1):
                 if mode == "online":
                     noise = torch.randn(Tt.shape, generator=gen, dtype=torch.float64)
@@ -317,7 +313,7 @@ def _augmented_lagrangian(net: ShallowDenoiser, Y: np.ndarray, T: np.ndarray, ou
         obj.backward()
         return obj
 
-    with _progress(outer, "interpolate (augmented Lagrangian)", progress) as bar:
+    with progress_bar(total=outer, desc="interpolate (augmented Lagrangian)", progress=progress) as bar:
         for it in range(1, outer + 1):
             opt.step(closure)
             with torch.no_grad():
