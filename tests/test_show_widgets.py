@@ -127,3 +127,39 @@ def test_frames_are_palette_pngs_smaller_than_rgba():
     # same picture: the palette image differs from the original by little on average
     diff = np.abs(np.asarray(a.convert("RGB"), float) - np.asarray(b.convert("RGB"), float))
     assert diff.mean() < 2.0
+
+
+def test_frame_is_the_tight_savefig_picture_drawn_once():
+    """figure_to_png crops one draw to the tight bounding box: the same picture (size within two
+    pixels, colours within rounding) as savefig(bbox_inches="tight"), which draws twice."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from mnd.show.widgets import figure_to_png
+
+    def fig():
+        f = plt.figure(figsize=(5, 3), layout="constrained")
+        axL, axR = f.subplots(1, 2)
+        x = np.linspace(-2, 2, 200)
+        axL.plot(x, np.sin(3 * x), label="sin")
+        axR.plot(x, x ** 2, label="square")
+        axL.set(xlabel="$y$", ylabel="$h(y)$", title="left")
+        f.legend(loc="outside lower center", ncol=2)
+        return f
+
+    ours = Image.open(io.BytesIO(figure_to_png(fig(), dpi=200, palette=False))).convert("RGB")
+    buf = io.BytesIO()
+    f = fig()
+    f.savefig(buf, format="png", dpi=200, bbox_inches="tight")
+    plt.close(f)
+    ref = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    assert abs(ours.size[0] - ref.size[0]) <= 2 and abs(ours.size[1] - ref.size[1]) <= 2
+    a, b = np.asarray(ours, float), np.asarray(ref, float)
+    h, w = min(a.shape[0], b.shape[0]) - 6, min(a.shape[1], b.shape[1]) - 6
+    # best alignment within 3 px (the legend below the axes may sit a pixel or two apart)
+    diff = min(np.abs(a[3 + dy:3 + dy + h, 3 + dx:3 + dx + w] - b[3:3 + h, 3:3 + w]).mean()
+               for dy in range(-3, 4) for dx in range(-3, 4))
+    assert diff < 3.0 and np.asarray(ours).min() < 50   # same picture, not blank
