@@ -129,9 +129,21 @@ def test_frames_are_palette_pngs_smaller_than_rgba():
     assert diff.mean() < 2.0
 
 
-def test_frame_is_the_tight_savefig_picture_drawn_once():
-    """figure_to_png crops one draw to the tight bounding box: the same picture (size within two
-    pixels, colours within rounding) as savefig(bbox_inches="tight"), which draws twice."""
+def _ink(img):
+    """The image cropped to its non-white pixels, as a float array."""
+    import numpy as np
+
+    a = np.asarray(img.convert("RGB"), float)
+    ink = (a != 255).any(axis=2)
+    r, c = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return a[r[0]:r[-1] + 1, c[0]:c[-1] + 1]
+
+
+@pytest.mark.parametrize("spill", [False, True])
+def test_frame_is_the_tight_savefig_picture_drawn_once(spill):
+    """figure_to_png crops one draw to its ink plus the margin: the same ink (size within eight
+    pixels, colours within rounding) and margin as savefig(bbox_inches="tight"), which draws
+    twice. A legend that reaches past the canvas (no layout engine) is kept whole."""
     import io
 
     import matplotlib.pyplot as plt
@@ -141,25 +153,29 @@ def test_frame_is_the_tight_savefig_picture_drawn_once():
     from mnd.show.widgets import figure_to_png
 
     def fig():
-        f = plt.figure(figsize=(5, 3), layout="constrained")
+        f = plt.figure(figsize=(5, 3), layout=None if spill else "constrained")
         axL, axR = f.subplots(1, 2)
         x = np.linspace(-2, 2, 200)
         axL.plot(x, np.sin(3 * x), label="sin")
         axR.plot(x, x ** 2, label="square")
         axL.set(xlabel="$y$", ylabel="$h(y)$", title="left")
-        f.legend(loc="outside lower center", ncol=2)
+        if spill:
+            axR.legend(loc="upper left", bbox_to_anchor=(1.1, 1.0))   # past the right edge
+        else:
+            f.legend(loc="outside lower center", ncol=2)
         return f
 
-    ours = Image.open(io.BytesIO(figure_to_png(fig(), dpi=200, palette=False))).convert("RGB")
+    ours = Image.open(io.BytesIO(figure_to_png(fig(), dpi=200, palette=False)))
     buf = io.BytesIO()
     f = fig()
     f.savefig(buf, format="png", dpi=200, bbox_inches="tight")
     plt.close(f)
-    ref = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
-    assert abs(ours.size[0] - ref.size[0]) <= 2 and abs(ours.size[1] - ref.size[1]) <= 2
-    a, b = np.asarray(ours, float), np.asarray(ref, float)
+    ref = Image.open(io.BytesIO(buf.getvalue()))
+    a, b = _ink(ours), _ink(ref)
+    assert abs(a.shape[0] - b.shape[0]) <= 8 and abs(a.shape[1] - b.shape[1]) <= 8
+    assert abs(ours.size[0] - a.shape[1] - 40) <= 4          # 0.1 in of white on each side
     h, w = min(a.shape[0], b.shape[0]) - 6, min(a.shape[1], b.shape[1]) - 6
     # best alignment within 3 px (the legend below the axes may sit a pixel or two apart)
     diff = min(np.abs(a[3 + dy:3 + dy + h, 3 + dx:3 + dx + w] - b[3:3 + h, 3:3 + w]).mean()
                for dy in range(-3, 4) for dx in range(-3, 4))
-    assert diff < 3.0 and np.asarray(ours).min() < 50   # same picture, not blank
+    assert diff < 3.0 and a.min() < 50   # same picture, not blank

@@ -26,11 +26,12 @@ def figure_to_png(fig: plt.Figure, dpi: int = DISPLAY_DPI * PIXEL_RATIO, palette
     """Render a matplotlib figure to PNG bytes (by default at twice its displayed size) and close
     it (unless ``close=False``).
 
-    The picture is what ``fig.savefig(..., bbox_inches="tight", pad_inches=pad_inches)`` writes,
-    drawn once instead of twice: one Agg draw at ``dpi``, cropped to the figure's tight bounding
-    box (padded by ``pad_inches``; white where that reaches past the canvas). ``palette=True`` stores it as an 8-bit
-    palette PNG (256 colours, no dither): about a third of the bytes of the RGBA image
-    for line plots, which keeps pages of many frames small.
+    The figure is drawn once with Agg at ``dpi`` and cropped to its ink (the non-white pixels)
+    plus a white margin of ``pad_inches``: the picture ``savefig(bbox_inches="tight")`` writes,
+    without its second draw. If ink touches the canvas edge (something may reach past it, which
+    constrained layout otherwise prevents), the figure is saved with ``bbox_inches="tight"``
+    instead. ``palette=True`` stores it as an 8-bit palette PNG (256 colours, no dither): about a
+    third of the bytes of the RGBA image for line plots, which keeps pages of many frames small.
     """
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -40,25 +41,31 @@ def figure_to_png(fig: plt.Figure, dpi: int = DISPLAY_DPI * PIXEL_RATIO, palette
         fig.set_dpi(dpi)
         canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         canvas.draw()
-        box = fig.get_tightbbox(canvas.get_renderer()).padded(pad_inches)   # inches, origin bottom left
-        rgba = np.asarray(canvas.buffer_rgba()).copy()
+        rgba = np.asarray(canvas.buffer_rgba())
+        rgb = rgba[..., :3] if rgba[..., 3].min() == 255 else None   # an opaque figure
+        ink = None if rgb is None else np.any(rgb != 255, axis=2)
+        if ink is None or ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any():
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad_inches)
+            buf.seek(0)
+            image = Image.open(buf).convert("RGBA")
+            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+        else:
+            rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+            if rows.size == 0:
+                rows = cols = np.array([0])
+            pad = int(round(pad_inches * dpi))
+            crop = np.ascontiguousarray(rgb[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
+            image = Image.new("RGB", (crop.shape[1] + 2 * pad, crop.shape[0] + 2 * pad), "white")
+            image.paste(Image.fromarray(crop, "RGB"), (pad, pad))
     finally:
         if close:
             plt.close(fig)
-    # the box in pixel rows/columns of the buffer (row 0 at the top); where it reaches past the
-    # canvas (constrained layout fills the figure, the padding goes beyond it) the margin is white
-    height, width = rgba.shape[:2]
-    left, right = int(np.floor(box.x0 * dpi)), int(np.ceil(box.x1 * dpi))
-    top, bottom = height - int(np.ceil(box.y1 * dpi)), height - int(np.floor(box.y0 * dpi))
-    image = Image.new("RGBA", (right - left, bottom - top), "white")
-    crop = rgba[max(top, 0):min(bottom, height), max(left, 0):min(right, width)]
-    piece = Image.fromarray(np.ascontiguousarray(crop), "RGBA")
-    image.alpha_composite(piece, (max(left, 0) - left, max(top, 0) - top))
     out = io.BytesIO()
     if not palette:
         image.save(out, format="PNG")
         return out.getvalue()
-    image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
         out, format="PNG", compress_level=6)
     return out.getvalue()
 
