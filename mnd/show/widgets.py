@@ -21,53 +21,75 @@ from .plotting import DISPLAY_DPI, PIXEL_RATIO
 from .progress import progress_bar
 
 
+def _draw_cropped(fig: plt.Figure, dpi: int, pad_inches: float):
+    """One Agg draw of ``fig`` at ``dpi``, cropped to its ink (the non-white pixels) plus
+    ``pad_inches`` of white, as a PIL RGB image. None (not drawn) without constrained layout, which
+    keeps titles, labels, tick labels and legends on the canvas; None (drawn) if the figure is not
+    opaque or its ink touches the canvas edge (something may reach past it)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from PIL import Image
+
+    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        return None
+    fig.set_dpi(dpi)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    if rgba[..., 3].min() < 255:
+        return None
+    ink = np.any(rgba[..., :3] != 255, axis=2)
+    if ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any():
+        return None
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        rows = cols = np.array([0])
+    pad = int(round(pad_inches * dpi))
+    crop = np.ascontiguousarray(rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1, :3])
+    image = Image.new("RGB", (crop.shape[1] + 2 * pad, crop.shape[0] + 2 * pad), "white")
+    image.paste(Image.fromarray(crop, "RGB"), (pad, pad))
+    return image
+
+
+def _png_bytes(image, palette: bool) -> bytes:
+    """PNG bytes of a PIL RGB image; ``palette``: 8-bit palette (256 colours, no dither)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    if palette:
+        image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    image.save(out, format="PNG", compress_level=6)
+    return out.getvalue()
+
+
 def figure_to_png(fig: plt.Figure, dpi: int = DISPLAY_DPI * PIXEL_RATIO, palette: bool = True,
                   pad_inches: float = 0.1, close: bool = True) -> bytes:
     """Render a matplotlib figure to PNG bytes (by default at twice its displayed size) and close
     it (unless ``close=False``).
 
-    The figure is drawn once with Agg at ``dpi`` and cropped to its ink (the non-white pixels)
-    plus a white margin of ``pad_inches``: the picture ``savefig(bbox_inches="tight")`` writes,
-    without its second draw. If ink touches the canvas edge (something may reach past it, which
-    constrained layout otherwise prevents), the figure is saved with ``bbox_inches="tight"``
-    instead. ``palette=True`` stores it as an 8-bit palette PNG (256 colours, no dither): about a
+    A figure with constrained layout (the book's style) is drawn once with Agg at ``dpi`` and
+    cropped to its ink (the non-white pixels) plus a white margin of ``pad_inches``: the picture
+    ``savefig(bbox_inches="tight")`` writes, without its second draw. The layout keeps titles,
+    labels, tick labels and legends on the canvas; free text placed past the canvas edge would be
+    lost. Other figures, and any whose ink touches the canvas edge, are saved with
+    ``bbox_inches="tight"``. ``palette=True`` stores it as an 8-bit palette PNG (256 colours, no dither): about a
     third of the bytes of the RGBA image for line plots, which keeps pages of many frames small.
     """
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     try:
-        fig.set_dpi(dpi)
-        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-        canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-        rgb = rgba[..., :3] if rgba[..., 3].min() == 255 else None   # an opaque figure
-        ink = None if rgb is None else np.any(rgb != 255, axis=2)
-        if ink is None or ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any():
+        image = _draw_cropped(fig, dpi, pad_inches)
+        if image is None:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad_inches)
             buf.seek(0)
-            image = Image.open(buf).convert("RGBA")
-            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
-        else:
-            rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-            if rows.size == 0:
-                rows = cols = np.array([0])
-            pad = int(round(pad_inches * dpi))
-            crop = np.ascontiguousarray(rgb[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
-            image = Image.new("RGB", (crop.shape[1] + 2 * pad, crop.shape[0] + 2 * pad), "white")
-            image.paste(Image.fromarray(crop, "RGB"), (pad, pad))
+            rgba = Image.open(buf).convert("RGBA")
+            image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
     finally:
         if close:
             plt.close(fig)
-    out = io.BytesIO()
-    if not palette:
-        image.save(out, format="PNG")
-        return out.getvalue()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
-        out, format="PNG", compress_level=6)
-    return out.getvalue()
+    return _png_bytes(image, palette)
 
 
 def render_frames(
@@ -81,8 +103,7 @@ def render_frames(
     """One PNG per value: ``draw(value, fig)`` fills an empty figure of size ``figsize``.
 
     The frames share one figure, cleared before each ``draw``, so its canvas and the text sizes
-    measured on it are reused from frame to frame (each frame is drawn once, see
-    :func:`figure_to_png`).
+    measured on it are reused; each frame is drawn once (:func:`figure_to_png`).
 
     If the environment variable ``MND_FRAME_LOG`` names a file, one JSON line per call is appended
     to it with ``name``, the number of frames and the mean seconds per frame (used by
