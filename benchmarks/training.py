@@ -158,7 +158,7 @@ def run(reps: int = 3, steps: int = 10_000, names: list[str] | None = None) -> l
         rows.append(row)
         print(f"  {name:24s} trainer to 1%: {row['target_seconds']:5.2f} s ({row['target_reached']}/{reps}); "
               f"recipe after {steps} steps ({row['recipe_seconds']:.1f} s): gap {row['recipe_gap']:.3f}, "
-              f"err {row['recipe_err']:.4f}; ratio {row['ratio']:.0f}", flush=True)
+              f"err {row['recipe_err']:.4f}; ratio {row['ratio']:.1f}", flush=True)
     return rows
 
 
@@ -170,7 +170,7 @@ def table(rows: list[dict]) -> str:
         out.append(f"| {r['case']} | {r['target_seconds']:.2f} s ({r['target_reached']}/{r['reps']}) "
                    f"| {r['recipe_steps']:,}, {r['recipe_seconds']:.1f} | {r['recipe_gap']:.3f} / {r['recipe_err']:.4f} "
                    f"| {r['recipe_seconds_to_final']:.1f} | {r['trainer_seconds_to_recipe_level']:.2f} "
-                   f"| {r['ratio']:.0f} |")
+                   f"| {r['ratio']:.{0 if r['ratio'] >= 10 else 1}f} |")
     return "\n".join(out)
 
 
