@@ -181,13 +181,17 @@ def test_frame_is_the_tight_savefig_picture_drawn_once(spill):
     assert diff < 3.0 and a.min() < 50   # same picture, not blank
 
 
-def test_frames_from_one_reused_figure_match_fresh_figures():
-    """render_frames clears and reuses one figure: each frame is the picture figure_to_png makes
-    of a fresh figure with the same drawing (frames differ only where the values differ)."""
+def test_frames_keep_the_first_layout_unless_a_label_would_not_fit():
+    """Later frames are drawn at the first frame's axes positions (same picture size, the same
+    value gives the same bytes); a frame whose wider tick labels would then reach past the canvas
+    is laid out on its own, as a fresh figure would be. No frame loses ink against savefig."""
+    import io
+
     import matplotlib.pyplot as plt
     import numpy as np
+    from PIL import Image
 
-    from mnd.show.widgets import figure_to_png, render_frames
+    from mnd.show.widgets import figure_to_png, png_size, render_frames
 
     def draw(scale, fig):
         ax = fig.add_subplot()
@@ -195,11 +199,49 @@ def test_frames_from_one_reused_figure_match_fresh_figures():
         ax.plot(x, scale * x)
         ax.set(xlabel="$y$", ylabel="$h(y)$", title=f"scale {scale:g}")
 
-    values = [1.0, 12345.0, 1.0]
+    values = [1.0, 12345.0, 1.0, 1.5]
     with plt.rc_context({"figure.constrained_layout.use": True}):      # the book's style
         frames = render_frames(draw, values, figsize=(3.0, 2.0), progress=False)
-        for v, png in zip(values, frames):
+        fresh, tight = [], []
+        for v in values:
             f = plt.figure(figsize=(3.0, 2.0))
             draw(v, f)
-            assert figure_to_png(f) == png
-    assert frames[0] == frames[2] != frames[1]
+            buf = io.BytesIO()
+            f.savefig(buf, format="png", dpi=200, bbox_inches="tight")
+            tight.append(Image.open(buf))
+            fresh.append(figure_to_png(f))
+    assert frames[0] == frames[2] and png_size(frames[3]) == png_size(frames[0])
+    relaid = [np.asarray(Image.open(io.BytesIO(p)).convert("RGB"), float) for p in (frames[1], fresh[1])]
+    assert relaid[0].shape == relaid[1].shape and np.abs(relaid[0] - relaid[1]).mean() < 0.5
+    for png, ref in zip(frames, tight):
+        a, b = _ink(Image.open(io.BytesIO(png))), _ink(ref)
+        assert abs(a.shape[0] - b.shape[0]) <= 8 and abs(a.shape[1] - b.shape[1]) <= 8
+
+
+def test_fits_sees_labels_past_the_canvas_and_into_a_neighbour():
+    """_fits (the check behind a reused layout) is true for a laid-out figure, false when a label
+    reaches past the canvas or a neighbour's tick labels run into the other axes."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from mnd.show.widgets import _fits
+
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        fig = plt.figure(figsize=(4.0, 2.0), dpi=200)
+        axL, axR = fig.subplots(1, 2)
+        axL.plot([0, 1], [0, 1])
+        axR.plot([0, 1], [0, 1])
+        fig.canvas.draw()
+        assert _fits(fig)
+        fig.set_layout_engine("none")
+        axR.set_ylabel("a label that is far too long to fit beside the axes, anywhere")
+        fig.canvas.draw()
+        assert not _fits(fig)
+        axR.set_ylabel("")
+        axR.set_yticks([0, 1], ["0", "a long tick label"])
+        fig.canvas.draw()
+        assert not _fits(fig)
+        axR.set_yticks([0, 1], ["0", "1"])
+        fig.canvas.draw()
+        assert _fits(fig)
+        plt.close(fig)

@@ -21,21 +21,24 @@ from .plotting import DISPLAY_DPI, PIXEL_RATIO
 from .progress import progress_bar
 
 
-def _draw_cropped(fig: plt.Figure, dpi: int, pad_inches: float):
+def _draw_cropped(fig: plt.Figure, dpi: int, pad_inches: float, check: Callable | None = None):
     """One Agg draw of ``fig`` at ``dpi``, cropped to its ink (the non-white pixels) plus
     ``pad_inches`` of white, as a PIL RGB image. None (not drawn) without constrained layout, which
     keeps titles, labels, tick labels and legends on the canvas; None (drawn) if the figure is not
-    opaque or its ink touches the canvas edge (something may reach past it)."""
+    opaque, its ink touches the canvas edge (something may reach past it) or ``check(fig)`` (in
+    place of constrained layout's guarantee) is false after the draw."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.layout_engine import ConstrainedLayoutEngine
     from PIL import Image
 
-    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+    if check is None and not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
         return None
     fig.set_dpi(dpi)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
+    if check is not None and not check(fig):
+        return None
     rgba = np.asarray(canvas.buffer_rgba())
     if rgba[..., 3].min() < 255:
         return None
@@ -50,6 +53,47 @@ def _draw_cropped(fig: plt.Figure, dpi: int, pad_inches: float):
     image = Image.new("RGB", (crop.shape[1] + 2 * pad, crop.shape[0] + 2 * pad), "white")
     image.paste(Image.fromarray(crop, "RGB"), (pad, pad))
     return image
+
+
+def _fits(fig: plt.Figure) -> bool:
+    """After a draw: every text and legend lies inside the canvas, and no text or legend of one
+    axes (or of the figure itself) meets the area, texts or legends of another. This is what a
+    layout engine ensures; :func:`render_frames` checks it when it reuses the first frame's layout.
+    """
+    import numpy as np
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+
+    def boxes(ax) -> list:
+        hidden = set()        # labels of ticks outside the view, which the draw skipped
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            eps = 1e-9 * (hi - lo)
+            for tick in axis.majorTicks + axis.minorTicks:
+                if not lo - eps <= tick.get_loc() <= hi + eps:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+        found = [t for t in ax.findobj(lambda a: isinstance(a, (Text, Legend)), include_self=False)
+                 if t.get_visible() and id(t) not in hidden and (not isinstance(t, Text) or t.get_text())]
+        return [t.get_window_extent(renderer).extents for t in found]
+
+    groups = [(boxes(ax), [ax.bbox.extents]) for ax in fig.axes]
+    groups.append(([t.get_window_extent(renderer).extents for t in fig.texts if t.get_visible() and t.get_text()]
+                   + [leg.get_window_extent(renderer).extents for leg in fig.legends], []))
+    width, height = fig.canvas.get_width_height(physical=True)
+    every = np.array([b for own, _ in groups for b in own]).reshape(-1, 4)
+    if every.size and (every[:, :2].min() < 1 or every[:, 2].max() > width - 1 or every[:, 3].max() > height - 1):
+        return False
+    for i, (own, _) in enumerate(groups):
+        others = [b for j, (texts, area) in enumerate(groups) if j != i for b in texts + area]
+        if not own or not others:
+            continue
+        A, B = np.array(own)[:, None, :], np.array(others)[None, :, :]
+        meet = (A[..., 0] < B[..., 2]) & (B[..., 0] < A[..., 2]) & (A[..., 1] < B[..., 3]) & (B[..., 1] < A[..., 3])
+        if meet.any():
+            return False
+    return True
 
 
 def _png_bytes(image, palette: bool) -> bytes:
@@ -102,8 +146,12 @@ def render_frames(
 ) -> list[bytes]:
     """One PNG per value: ``draw(value, fig)`` fills an empty figure of size ``figsize``.
 
-    The frames share one figure, cleared before each ``draw``, so its canvas and the text sizes
-    measured on it are reused; each frame is drawn once (:func:`figure_to_png`).
+    The frames share one figure, cleared before each ``draw``, and the first frame's layout:
+    constrained layout (the book's style) places the axes and figure titles of the first frame,
+    and later frames with as many axes and titles are drawn at those positions, so the axes do
+    not jump as the slider moves and the layout is not recomputed. A later frame that does not
+    fit there (:func:`_fits`: a longer label reaching past the canvas or into a neighbour) is laid
+    out on its own. Each frame is drawn once (:func:`figure_to_png`).
 
     If the environment variable ``MND_FRAME_LOG`` names a file, one JSON line per call is appended
     to it with ``name``, the number of frames and the mean seconds per frame (used by
@@ -114,11 +162,31 @@ def render_frames(
     frames = []
     t0 = time.perf_counter()
     fig = plt.figure(figsize=figsize)
+    engine, first = fig.get_layout_engine(), None
     try:
         for v in progress_bar(iterable=values, desc="rendering frames", progress=progress, leave=False):
             fig.clear()
+            fig.set_layout_engine(engine)
             draw(v, fig)
-            frames.append(figure_to_png(fig, dpi=dpi, close=False))
+            image = None
+            if first is not None and (len(fig.axes), len(fig.texts)) == tuple(map(len, first)):
+                fig.set_layout_engine("none")
+                for ax, pos in zip(fig.axes, first[0]):
+                    ax.set_position(pos)
+                for text, pos in zip(fig.texts, first[1]):
+                    text.set_position(pos)
+                image = _draw_cropped(fig, dpi, 0.1, check=_fits)
+                if image is None:                   # back into the layout (set_position took it out)
+                    for ax in fig.axes:
+                        ax.set_in_layout(True)
+                    fig.set_layout_engine(engine)
+            if image is None:
+                frames.append(figure_to_png(fig, dpi=dpi, close=False))
+                if first is None and fig.get_layout_engine() is not None:
+                    first = ([ax.get_position(original=True) for ax in fig.axes],
+                             [text.get_position() for text in fig.texts])
+            else:
+                frames.append(_png_bytes(image, palette=True))
     finally:
         plt.close(fig)
     log = os.environ.get("MND_FRAME_LOG")
