@@ -55,7 +55,7 @@ browser: $(STAMP) $(VENDOR)  ## the built site in headless Chromium, network blo
 
 test: unit book-cold browser  ## everything CI runs (the book built cold)
 
-bench: $(STAMP)  ## full benchmarks (paper budgets, 3 repetitions; ~15 min): table + benchmarks/results/bench.json
+bench: $(STAMP)  ## full benchmarks (every part, 3 repetitions; 20 min on 2 cores, one kept busy): tables + benchmarks/results/bench.json
 	$(PY) benchmarks/bench.py
 
 bench-smoke: $(STAMP)  ## seconds-long benchmark run (CI)

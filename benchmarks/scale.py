@@ -3,7 +3,7 @@
 Each case runs in a fresh subprocess, so its peak resident memory (``VmHWM``) is its own; the
 growth ratio divides its time by the time of the smallest N of the same case in the same run.
 
-    python benchmarks/scale.py            # the full sizes (about a minute)
+    python benchmarks/scale.py            # the full sizes (about 5 minutes: eMMSE at N = 10^4 is 3)
     python benchmarks/scale.py --smoke    # small sizes (seconds)
 """
 
