@@ -89,21 +89,25 @@ def only(problems: list[str], needle: str) -> None:
     assert len(problems) == 1 and needle in problems[0], problems
 
 
-def test_console_error_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "console_error.html").problems, "console error: fixture: bad")
+# pages with one defect each, and the one problem the checker must report for it
+ONE_DEFECT = [
+    ("console_error.html", "console error: fixture: bad"),
+    ("blurry_image.html", "has 160 px for 160 displayed"),
+    ("shrunk_image.html", "shrunk to 62% of its width"),
+    ("path_alt.html", "is empty or a file path"),
+    ("distorted_image.html", "is distorted"),
+    ("narrow_slider.html", "slider track is 40 px"),
+    ("clipped_math.html", "cut off: mjx-container"),
+    ("long_page.html", "screens at 1280 px"),
+    ("build_talk.html", "'design notes' on the page"),
+    ("live_widget.html", "controls change nothing"),
+    ("progress_widget.html", "a progress bar"),
+]
 
 
-def test_blurry_image_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "blurry_image.html").problems, "has 160 px for 160 displayed")
-
-
-def test_shrunk_image_is_flagged(browser, fixture_server):
-    problems = check(browser, fixture_server, "shrunk_image.html").problems
-    only(problems, "shrunk to 62% of its width")
-
-
-def test_path_alt_text_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "path_alt.html").problems, "is empty or a file path")
+@pytest.mark.parametrize("page, needle", ONE_DEFECT, ids=[p for p, _ in ONE_DEFECT])
+def test_one_defect_is_flagged_alone(browser, fixture_server, page, needle):
+    only(check(browser, fixture_server, page).problems, needle)
 
 
 def test_wide_element_is_flagged_at_both_widths(browser, fixture_server):
@@ -119,32 +123,6 @@ def test_code_may_scroll_in_its_box_on_a_phone_only(browser, fixture_server):
 
 def test_good_page_passes_on_a_phone(browser, fixture_server):
     assert check(browser, fixture_server, "good.html", width=sitecheck.PHONE).problems == []
-
-
-def test_distorted_image_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "distorted_image.html").problems, "is distorted")
-
-
-def test_slider_without_a_usable_track_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "narrow_slider.html").problems, "slider track is 40 px")
-
-
-def test_math_cut_off_by_its_box_is_flagged(browser, fixture_server):
-    problems = check(browser, fixture_server, "clipped_math.html").problems
-    only(problems, "cut off: mjx-container")
-
-
-def test_long_page_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "long_page.html").problems, "screens at 1280 px")
-
-
-def test_build_talk_is_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "build_talk.html").problems, "'design notes' on the page")
-
-
-def test_dead_and_progress_widgets_are_flagged(browser, fixture_server):
-    only(check(browser, fixture_server, "live_widget.html").problems, "controls change nothing")
-    only(check(browser, fixture_server, "progress_widget.html").problems, "a progress bar")
 
 
 def test_size_budget_is_enforced(browser, fixture_server):
