@@ -25,8 +25,10 @@ from sphinx.util import logging
 LOGGER = logging.getLogger(__name__)
 
 
-def _execute(path: str, nb_json: str, timeout: int | None, allow_errors: bool) -> tuple[str, str | None, float, str | None]:
-    """Run in a worker process: execute one notebook in its own folder, as myst-nb does."""
+def _execute(path: str, nb_json: str, timeout: int | None,
+             allow_errors: bool) -> tuple[str, str | None, float, str | None]:
+    """Run in a worker process: execute one notebook in its own folder, as myst-nb does; returns
+    (path, executed notebook as JSON or None, seconds, error text or None)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 

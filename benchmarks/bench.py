@@ -26,6 +26,8 @@ from pathlib import Path
 import torch
 
 import mnd
+import scale
+import training
 from mnd import data
 from mnd.nets import ShallowDenoiser, train
 
@@ -135,13 +137,9 @@ def main() -> None:
         print("threads: the Figure-1 recipe with the thread policy and with torch's default, one core busy")
         result["threads"] = threads_benchmark(args.smoke)
     if "training" in parts:
-        import training
-
         print("training: the trainer to the 1% target; the paper's recipe after a fixed budget")
         result["training"] = training.run(reps=reps, steps=300 if args.smoke else 10_000)
     if "scale" in parts:
-        import scale
-
         print("scale: time and peak memory against N (each case in a fresh process)")
         result["scale"] = scale.run(args.smoke)
     if "chapters" in parts:
@@ -155,8 +153,6 @@ def main() -> None:
     out.write_text(json.dumps(result, indent=2, default=float))
     print()
     if result.get("training"):
-        import training
-
         print(training.table(result["training"]))
     if "threads" in result:
         t = result["threads"]

@@ -117,8 +117,9 @@ def figure_to_png(fig: plt.Figure, dpi: int = DISPLAY_DPI * PIXEL_RATIO, palette
     ``savefig(bbox_inches="tight")`` writes, without its second draw. The layout keeps titles,
     labels, tick labels and legends on the canvas; free text placed past the canvas edge would be
     lost. Other figures, and any whose ink touches the canvas edge, are saved with
-    ``bbox_inches="tight"``. ``palette=True`` stores it as an 8-bit palette PNG (256 colours, no dither): about a
-    third of the bytes of the RGBA image for line plots, which keeps pages of many frames small.
+    ``bbox_inches="tight"``. ``palette=True`` stores it as an 8-bit palette PNG (256 colours, no
+    dither): about a third of the bytes of the RGBA image for line plots, which keeps pages of
+    many frames small.
     """
     from PIL import Image
 
