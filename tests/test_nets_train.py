@@ -433,3 +433,25 @@ def test_invalid_arguments_expected(kwargs, exc, message):
 def test_dimension_mismatch_expected():
     with pytest.raises(ValueError, match="dimension"):
         train(ShallowDenoiser(2, 4), X4, 0.5, mode="expected", progress=False)
+
+
+@pytest.mark.slow
+def test_fit_interpolant_is_the_two_stage_preset_and_reaches_the_closed_form():
+    """fit_interpolant = ShallowDenoiser(d, width, X, seed) + train(interpolate, stages (10, 20) at
+    beta (100, 10)); on the equilateral triangle it interpolates the balls at about the cost of
+    the closed form (Proposition: equilateral simplex)."""
+    import mnd
+    from mnd.nets import ShallowDenoiser, fit_interpolant, train
+
+    ang = np.pi / 2 + 2 * np.pi / 3 * np.arange(3)
+    X, rho = np.column_stack([np.cos(ang), np.sin(ang)]), 0.2
+    net, hist = fit_interpolant(X, rho, M=60)
+    ref = ShallowDenoiser(2, 64, x_clean=X, seed=0)
+    train(ref, X, mode="interpolate", rho=rho, M=60, steps=(10, 20), beta=(100.0, 10.0), seed=0)
+    for a, b in zip(net.parameters(), ref.parameters()):
+        assert torch.equal(a, b)
+    h = mnd.equilateral_simplex(X, rho)
+    assert mnd.metrics.interpolation_error(net.denoise, X, rho, m=100) < 0.02
+    assert abs(net.representation_cost() / h.representation_cost() - 1) < 0.03
+    with pytest.raises(ValueError, match="x_clean"):
+        fit_interpolant(np.ones((3, 2, 2)), rho)

@@ -3,7 +3,8 @@
 - :class:`ShallowDenoiser` (:mod:`.network`): ``h(y) = A relu(W y + b) + V y + c``, convertible
   to and from :class:`mnd.ReluNet` exactly.
 - :func:`train` (:mod:`.training`): the one training entry point (online, offline by Adam or
-  L-BFGS, interpolation by an augmented Lagrangian, exact expected loss).
+  L-BFGS, interpolation by an augmented Lagrangian, exact expected loss), and
+  :func:`fit_interpolant`, the book's two-stage interpolation preset.
 - :mod:`.gaussian`: differentiable Gaussian ReLU moments (the torch twin of :mod:`mnd.gaussian`).
 - :mod:`.threads`: the thread policy (one torch thread for small networks, restored afterwards).
 - :mod:`.paper`: the paper's training settings as plain data (also ``mnd.paper``); it is the one
@@ -17,7 +18,8 @@ from __future__ import annotations
 import importlib
 
 _SUBMODULES = ("gaussian", "network", "paper", "threads", "training")
-_NAMES = {"ShallowDenoiser": "network", "train": "training", "MODES": "training",
+_NAMES = {"ShallowDenoiser": "network", "train": "training", "fit_interpolant": "training",
+          "MODES": "training",
           "History": "training", "torch_threads": "threads"}
 
 __all__ = sorted([*_NAMES, "gaussian", "paper", "threads", "training"])

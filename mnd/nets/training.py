@@ -202,6 +202,28 @@ def train(
     return hist
 
 
+def fit_interpolant(
+    x_clean: np.ndarray,
+    rho: float,
+    M: int = 60,
+    width: int = 64,
+    seed: int = 0,
+    steps: Sequence[int] = (10, 20),
+    beta: Sequence[float] = (100.0, 10.0),
+) -> tuple[ShallowDenoiser, History]:
+    """The book's constrained trainer (chapters 3-5): a ``width`` network of least weight penalty
+    ``C`` with ``h(y) = x_n`` at ``M`` points in and on each ball ``B(x_n, rho)``.
+
+    ``ShallowDenoiser(d, width, x_clean, seed=seed)`` trained by :func:`train` with
+    ``mode="interpolate"`` in two stages (default: 10 rounds at penalty weight 100 to reach the
+    constraints, then 20 at 10). Returns the network and its :class:`History`.
+    """
+    X = points_2d(x_clean, "x_clean")
+    net = ShallowDenoiser(X.shape[1], width, x_clean=X, seed=seed)
+    hist = train(net, X, mode="interpolate", rho=rho, M=M, steps=steps, beta=beta, seed=seed)
+    return net, hist
+
+
 def _stages(steps: object, beta: object, mode: str) -> list[tuple[int, float]]:
     """``[(steps, beta), ...]``: one stage, or several when ``steps``/``beta`` are sequences."""
     multi = isinstance(steps, (tuple, list)) or isinstance(beta, (tuple, list))
