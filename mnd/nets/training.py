@@ -211,8 +211,8 @@ def fit_interpolant(
     steps: Sequence[int] = (10, 20),
     beta: Sequence[float] = (100.0, 10.0),
 ) -> tuple[ShallowDenoiser, History]:
-    """The book's constrained trainer (chapters 3-5): a ``width`` network of least weight penalty
-    ``C`` with ``h(y) = x_n`` at ``M`` points in and on each ball ``B(x_n, rho)``.
+    """The constrained trainer for the min-cost interpolant: a ``width`` network of least weight
+    penalty ``C`` with ``h(y) = x_n`` at ``M`` points in and on each ball ``B(x_n, rho)``.
 
     ``ShallowDenoiser(d, width, x_clean, seed=seed)`` trained by :func:`train` with
     ``mode="interpolate"`` in two stages (default: 10 rounds at penalty weight 100 to reach the
