@@ -181,6 +181,39 @@ def test_frame_is_the_tight_savefig_picture_drawn_once(spill):
     assert diff < 3.0 and a.min() < 50   # same picture, not blank
 
 
+@pytest.mark.parametrize("pad_inches", [0.02, 0.5])   # inside the canvas's white edge; wider than it
+def test_frame_margin_is_white_and_as_wide_as_asked(pad_inches):
+    """The cropped picture is the ink plus exactly ``pad_inches`` of pure white on every side,
+    whether the margin fits inside the canvas (cut from it) or is wider (added around it); the
+    ink is the same in both."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from mnd.show.widgets import figure_to_png
+
+    def fig():
+        f = plt.figure(figsize=(4, 3), layout="constrained")
+        ax = f.add_subplot()
+        ax.plot([0, 1, 2], [0, 1, 0], label="tent")
+        ax.set(xlabel="$y$", ylabel="$h(y)$", title="a tent")
+        ax.legend()
+        return f
+
+    pad = round(pad_inches * 200)
+    img = np.asarray(Image.open(io.BytesIO(figure_to_png(fig(), dpi=200, palette=False,
+                                                         pad_inches=pad_inches))).convert("RGB"))
+    ink = (img != 255).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert (rows[0], cols[0]) == (pad, pad)
+    assert (img.shape[0] - 1 - rows[-1], img.shape[1] - 1 - cols[-1]) == (pad, pad)
+    ref = np.asarray(Image.open(io.BytesIO(figure_to_png(fig(), dpi=200, palette=False,
+                                                         pad_inches=0.1))).convert("RGB"))
+    assert np.array_equal(img[pad:-pad, pad:-pad], ref[20:-20, 20:-20])
+
+
 def test_frames_keep_the_first_layout_unless_a_label_would_not_fit():
     """Later frames are drawn at the first frame's axes positions (same picture size, the same
     value gives the same bytes); a frame whose wider tick labels would then reach past the canvas

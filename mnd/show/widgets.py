@@ -39,19 +39,25 @@ def _draw_cropped(fig: plt.Figure, dpi: int, pad_inches: float, check: Callable 
     canvas.draw()
     if check is not None and not check(fig):
         return None
-    rgba = np.asarray(canvas.buffer_rgba())
-    if rgba[..., 3].min() < 255:
+    width, height = canvas.get_width_height(physical=True)
+    buf = canvas.buffer_rgba()
+    px = np.asarray(buf).view("<u4")[..., 0]        # one integer per pixel; alpha is the high byte
+    if px.min() < 0xFF000000:                       # some pixel is not opaque
         return None
-    ink = np.any(rgba[..., :3] != 255, axis=2)
-    if ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any():
+    ink = px != 0xFFFFFFFF                          # not opaque white
+    rows, cols = ink.any(axis=1), ink.any(axis=0)
+    if rows[0] or rows[-1] or cols[0] or cols[-1]:
         return None
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if rows.size == 0:
-        rows = cols = np.array([0])
+    r, c = np.flatnonzero(rows), np.flatnonzero(cols)
+    if r.size == 0:
+        r = c = np.array([0])
     pad = int(round(pad_inches * dpi))
-    crop = np.ascontiguousarray(rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1, :3])
-    image = Image.new("RGB", (crop.shape[1] + 2 * pad, crop.shape[0] + 2 * pad), "white")
-    image.paste(Image.fromarray(crop, "RGB"), (pad, pad))
+    rgba = Image.frombuffer("RGBA", (width, height), buf, "raw", "RGBA", 0, 1)
+    box = (c[0] - pad, r[0] - pad, c[-1] + 1 + pad, r[-1] + 1 + pad)
+    if box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height:
+        return rgba.crop(box).convert("RGB")        # the margin is white canvas
+    image = Image.new("RGB", (box[2] - box[0], box[3] - box[1]), "white")
+    image.paste(rgba.crop((c[0], r[0], c[-1] + 1, r[-1] + 1)).convert("RGB"), (pad, pad))
     return image
 
 
