@@ -172,6 +172,8 @@ def render_frames(
     engine, first = fig.get_layout_engine(), None
     try:
         for v in progress_bar(iterable=values, desc="rendering frames", progress=progress, leave=False):
+            for ax in fig.axes:         # dropped whole: Figure.clear would first clear each one
+                fig.delaxes(ax)
             fig.clear()
             fig.set_layout_engine(engine)
             draw(v, fig)
