@@ -61,12 +61,13 @@ def widgets_at(rev: str) -> ModuleType:
     """``mnd/show/widgets.py`` as of git revision ``rev``, imported as a module of ``mnd.show``."""
     src = subprocess.run(["git", "show", f"{rev}:mnd/show/widgets.py"], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
-    path = Path(tempfile.mkdtemp()) / "widgets_at_rev.py"
-    path.write_text(src)
-    spec = importlib.util.spec_from_file_location("mnd.show.widgets_at_rev", path)
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "mnd.show"
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory() as tmp:        # only needed while the module loads
+        path = Path(tmp) / "widgets_at_rev.py"
+        path.write_text(src)
+        spec = importlib.util.spec_from_file_location("mnd.show.widgets_at_rev", path)
+        module = importlib.util.module_from_spec(spec)
+        module.__package__ = "mnd.show"
+        spec.loader.exec_module(module)
     return module
 
 
